@@ -1,0 +1,1 @@
+"""MkDocs plugin that runs the Python in the pages at build time."""
