@@ -1,0 +1,147 @@
+"""Math at build time: pymdownx.arithmatex's generic markup -> MathML.
+
+With ``generic: true`` arithmatex leaves LaTeX in the page for a JavaScript
+renderer to find::
+
+    <span class="arithmatex">\\(x^2\\)</span>
+    <div class="arithmatex">\\[ \\frac{a}{b} \\]</div>
+
+(with ``<``, ``>`` and ``&`` HTML-escaped). ``render_math`` converts each of
+them with latex2mathml, so browsers draw the math natively: no script, no CDN,
+nothing fetched when a page is viewed. The LaTeX stays in the page as a MathML
+annotation (copyable, searchable by source).
+
+latex2mathml is lenient: an unknown command or a missing argument gives
+silently wrong MathML rather than an error. ``to_mathml`` therefore checks the
+source and the result and raises ``MathError`` naming the formula.
+"""
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+
+from plugin.xml_markup import to_markup
+
+__all__ = ["MathError", "render_math", "to_mathml"]
+
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+
+# Only arithmatex's own wrappers match: inside code blocks the same characters
+# arrive HTML-escaped (&lt;span …), so code samples are never rewritten.
+_WRAPPER_RE = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.DOTALL
+)
+_INLINE_RE = re.compile(r"\A\\\((?P<tex>.*)\\\)\Z", re.DOTALL)
+_BLOCK_RE = re.compile(r"\A\\\[(?P<tex>.*)\\\]\Z", re.DOTALL)
+
+# Children each layout element must have; latex2mathml emits fewer when an
+# argument is missing (\frac{a}, x^{}), which browsers draw as garbage.
+_ARITY = {
+    "mfrac": 2, "msup": 2, "msub": 2, "msubsup": 3,
+    "mover": 2, "munder": 2, "munderover": 3, "mroot": 2,
+}
+# Named spaces from MathML 3 that MathML Core (Chromium, Firefox) ignores.
+_NAMED_SPACES = {
+    "negativethinmathspace": "-0.1667em",
+    "negativemediummathspace": "-0.2222em",
+    "negativethickmathspace": "-0.2778em",
+}
+
+
+class MathError(ValueError):
+    """A formula could not be converted; the message quotes its LaTeX."""
+
+
+def render_math(page_html: str) -> str:
+    """Replace every arithmatex formula in ``page_html`` with MathML."""
+
+    def convert(match: re.Match[str]) -> str:
+        tag, body = match.group("tag"), match.group("body")
+        source = html.unescape(body).strip()
+        wrapped = (_BLOCK_RE if tag == "div" else _INLINE_RE).match(source)
+        if wrapped is None:
+            raise MathError(
+                f"unexpected arithmatex markup {body[:80]!r}: expected \\( … \\) or \\[ … \\]; "
+                "keep pymdownx.arithmatex's default tex_inline_wrap/tex_block_wrap with generic: true"
+            )
+        mathml = to_mathml(wrapped.group("tex"), display=tag == "div")
+        return f'<{tag} class="arithmatex">{mathml}</{tag}>'
+
+    return _WRAPPER_RE.sub(convert, page_html)
+
+
+def to_mathml(tex: str, *, display: bool = False) -> str:
+    """One formula as a ``<math>`` element; MathError if the LaTeX is broken."""
+    from latex2mathml.converter import convert  # imported late: only pages with math pay
+
+    tex = tex.strip()
+    if not tex:
+        raise MathError("empty formula: remove the empty $…$ or write the math inside it")
+    _check_braces(tex)
+    try:
+        mathml = convert(tex, display="block" if display else "inline")
+    # latex2mathml signals bad input with its own exceptions, but also with
+    # StopIteration/IndexError from its tokenizer; each becomes the same clear error.
+    except Exception as exc:  # noqa: BLE001 - re-raised with the formula
+        raise MathError(f"cannot convert the formula {tex!r}: {type(exc).__name__} {exc}".rstrip()) from exc
+    return _check_and_annotate(mathml, tex)
+
+
+def _check_braces(tex: str) -> None:
+    depth = 0
+    for i, char in enumerate(tex):
+        escaped = i > 0 and tex[i - 1] == "\\" and not (i > 1 and tex[i - 2] == "\\")
+        if escaped:
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                raise MathError(f"unbalanced '}}' at position {i} in the formula {tex!r}")
+    if depth:
+        raise MathError(f"{depth} unclosed '{{' in the formula {tex!r}")
+
+
+def _check_and_annotate(mathml: str, tex: str) -> str:
+    if re.search(r"<m[io]>&</m[io]>", mathml):
+        # latex2mathml passes a stray alignment '&' through unescaped.
+        raise MathError(
+            f"'&' outside a matrix or align* environment in the formula {tex!r} "
+            "(latex2mathml does not support 'aligned'; use 'align*')"
+        )
+    try:
+        root = ET.fromstring(mathml)
+    except ET.ParseError as exc:
+        raise MathError(f"the formula {tex!r} produced malformed MathML ({exc})") from exc
+    ns = f"{{{MATHML_NS}}}"
+    for el in root.iter():
+        local = el.tag.removeprefix(ns)
+        text = el.text or ""
+        # Converted commands become entities or characters; a backslash left
+        # in a token is a command latex2mathml did not know.
+        if local in ("mi", "mo", "mn") and "\\" in text and text != "\\":
+            raise MathError(f"unknown LaTeX command {text!r} in the formula {tex!r}")
+        if local in _ARITY and len(el) != _ARITY[local]:
+            raise MathError(
+                f"a fraction, script or accent is missing an argument in the formula {tex!r} "
+                f"(<{local}> has {len(el)} of {_ARITY[local]} parts)"
+            )
+        if local == "mspace" and el.get("width") in _NAMED_SPACES:
+            el.set("width", _NAMED_SPACES[el.get("width", "")])
+
+    # <math><semantics><mrow>…</mrow><annotation>TeX</annotation></semantics></math>
+    semantics = ET.Element(f"{ns}semantics")
+    presentation = list(root)
+    for child in presentation:
+        root.remove(child)
+    if len(presentation) == 1:
+        semantics.append(presentation[0])
+    else:
+        row = ET.SubElement(semantics, f"{ns}mrow")
+        row.extend(presentation)
+    annotation = ET.SubElement(semantics, f"{ns}annotation", encoding="application/x-tex")
+    annotation.text = tex
+    root.append(semantics)
+    return to_markup(root, MATHML_NS)

@@ -1,0 +1,174 @@
+"""What the plugin ships into the built site: figure CSS and the figures' font.
+
+Figures are laid out by Graphviz with NanumGothic, so their boxes fit that
+font's glyph widths. Readers may lack the font, so the site serves it, cut down
+to the characters the built figures actually show (a few kilobytes instead of
+4.6 MB per weight). It is produced at build time from the installed font and
+never committed.
+
+Two plain functions for the MkDocs adapter:
+
+- ``extra_css_paths()`` -> site-relative stylesheets to append to ``extra_css``
+  (in ``on_config``);
+- ``install_assets(site_dir)`` -> writes them (in ``on_post_build``, once every
+  page, cached or not, is in ``site_dir``).
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plugin.figures import WEB_FONT_FAMILY, FigureError, check_font
+
+__all__ = ["ASSET_DIR", "InstalledAssets", "extra_css_paths", "install_assets", "subset_font", "used_text"]
+
+ASSET_DIR = "assets/backprop"  # inside site_dir
+_SOURCE_DIR = Path(__file__).parent / "assets"
+_STYLESHEETS = ("figures.css", "fonts.css")
+
+# Always served, so a figure whose digits or punctuation differ between builds
+# never makes a viewer's cached font fall short (ASCII costs about 2 kB).
+_BASE_CHARS = "".join(chr(c) for c in range(0x20, 0x7F))
+
+_TEXT_RE = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+_BOLD_RE = re.compile(r"""font-weight\s*[=:]\s*["']?\s*(?:bold|[6-9]00)\b""")
+
+# Visual TrueType's source tables: editing data the subsetter cannot cut down.
+_VTT_TABLES = ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]
+
+
+@dataclass
+class InstalledAssets:
+    files: list[Path] = field(default_factory=list)
+    # Characters a figure shows that the font has no glyph for: browsers and
+    # Graphviz both fall back to another font for them.
+    missing_glyphs: dict[str, str] = field(default_factory=dict)  # weight -> chars
+
+
+def extra_css_paths() -> list[str]:
+    """Stylesheets (site-relative) the theme must link; written by ``install_assets``."""
+    return [f"{ASSET_DIR}/{name}" for name in _STYLESHEETS]
+
+
+def install_assets(site_dir: str | Path) -> InstalledAssets:
+    """Copy figure CSS and write the figure font subset + @font-face CSS into ``site_dir``."""
+    site = Path(site_dir)
+    target = site / ASSET_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    result = InstalledAssets()
+    shutil.copyfile(_SOURCE_DIR / "figures.css", target / "figures.css")
+    result.files.append(target / "figures.css")
+
+    regular_text, bold_text = used_text(site)
+    faces: list[str] = []
+    if regular_text or bold_text:
+        fonts = check_font()
+        wanted = [("regular", 400, fonts.regular, regular_text)]
+        # Without a bold file browsers synthesise bold from the regular subset.
+        if bold_text and fonts.bold is not None:
+            wanted.append(("bold", 700, fonts.bold, bold_text))
+        elif bold_text:
+            wanted[0] = ("regular", 400, fonts.regular, regular_text + bold_text)
+        for weight_name, weight, path, text in wanted:
+            data, missing = subset_font(path, _BASE_CHARS + text, weight_name=weight_name)
+            if missing:
+                result.missing_glyphs[weight_name] = missing
+            name = f"{WEB_FONT_FAMILY}-{weight_name}.{hashlib.sha256(data).hexdigest()[:10]}.woff2"
+            for stale in target.glob(f"{WEB_FONT_FAMILY}-{weight_name}.*.woff2"):
+                stale.unlink()
+            (target / name).write_bytes(data)
+            result.files.append(target / name)
+            faces.append(
+                "@font-face {\n"
+                f'  font-family: "{WEB_FONT_FAMILY}";\n'
+                f"  font-weight: {weight};\n"
+                "  font-style: normal;\n"
+                # block: a label drawn in a fallback font first would overflow its box.
+                "  font-display: block;\n"
+                f'  src: url("{name}") format("woff2");\n'
+                "}\n"
+            )
+    css = (
+        "/* Figure labels: a subset of NanumGothic (SIL Open Font License 1.1) holding the\n"
+        "   characters the figures on this site use; renamed because the licence reserves\n"
+        "   the original name for unmodified fonts. Generated at build time. */\n"
+        + "".join(faces)
+    )
+    (target / "fonts.css").write_text(css, encoding="utf-8")
+    result.files.append(target / "fonts.css")
+    return result
+
+
+def used_text(site_dir: Path) -> tuple[str, str]:
+    """Distinct characters in figure labels set in the served family: (regular, bold)."""
+    regular: set[str] = set()
+    bold: set[str] = set()
+    for page in sorted(site_dir.rglob("*.html")):
+        markup = page.read_text(encoding="utf-8")
+        if WEB_FONT_FAMILY not in markup:
+            continue
+        for attrs, inner in _TEXT_RE.findall(markup):
+            if WEB_FONT_FAMILY not in attrs:
+                continue
+            chars = set(html.unescape(_TAG_RE.sub("", inner)))
+            (bold if _BOLD_RE.search(attrs) else regular).update(chars)
+    return "".join(sorted(regular)), "".join(sorted(bold))
+
+
+def subset_font(path: Path, text: str, *, weight_name: str) -> tuple[bytes, str]:
+    """A renamed WOFF2 subset of ``path`` covering ``text``; also the chars it lacks."""
+    # Imported here: only builds that draw figures pay for fontTools.
+    from fontTools import subset
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        font = TTFont(path)
+    except (OSError, TTLibError) as exc:
+        raise FigureError(f"cannot read the figure font {path}: {exc}; reinstall fonts-nanum") from exc
+    cmap = font.getBestCmap()
+    missing = "".join(sorted({c for c in text if not c.isspace() and ord(c) not in cmap}))
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.hinting = False  # screens at web sizes do not need TrueType hints
+    options.name_IDs = ["*"]  # keep copyright, trademark and licence records
+    options.name_languages = ["*"]
+    options.drop_tables += _VTT_TABLES
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    _rename(font, weight_name)
+
+    out = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(out)
+    return out.getvalue(), missing
+
+
+def _rename(font: object, weight_name: str) -> None:
+    # OFL 1.1 §3: a modified version must not use the Reserved Font Names
+    # (Nanum, NanumGothic, …), in any language record.
+    name = font["name"]  # type: ignore[index]
+    style = "Bold" if weight_name == "bold" else "Regular"
+    family = "BP Figure Sans"
+    for name_id in (1, 2, 3, 4, 6, 16, 17, 20, 21, 22):
+        name.removeNames(nameID=name_id)
+    records = {
+        1: family,
+        2: style,
+        3: f"{family} {style}; subset of NanumGothic",
+        4: f"{family} {style}",
+        6: f"BPFigureSans-{style}",
+        10: "Subset of NanumGothic by NHN Corporation, renamed as the SIL Open Font License requires.",
+        13: "This Font Software is licensed under the SIL Open Font License, Version 1.1.",
+        14: "https://openfontlicense.org",
+    }
+    for name_id, value in records.items():
+        name.setName(value, name_id, 3, 1, 0x409)
+        name.setName(value, name_id, 1, 0, 0)
