@@ -269,7 +269,9 @@ def _run_dot(dot_source: str) -> str:
     check_font()
     try:
         result = subprocess.run(
-            [dot, "-Tsvg"],
+            # Default font for graph, node and edge labels: hand-written DOT
+            # that names none would get Times, which has no Hangul.
+            [dot, "-Tsvg", *(f"-{kind}fontname={FONT_FAMILY}" for kind in "GNE")],
             input=dot_source.encode("utf-8"),
             capture_output=True,
             timeout=_DOT_TIMEOUT_S,

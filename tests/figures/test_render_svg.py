@@ -1,0 +1,166 @@
+"""render_svg with the real `dot`: markup readers and browsers get."""
+from __future__ import annotations
+
+import re
+
+import graphviz
+import pytest
+
+from plugin.figures import FigureError, FigureSource, figure_source, render_svg
+from figure_helpers import SVG, XLINK_HREF, parse, texts
+
+
+def render(obj: object, prefix: str = "fig1-", alt: str = "사과 그림") -> str:
+    return render_svg(figure_source(obj), id_prefix=prefix, alt=alt)
+
+
+def test_labels_stay_text_with_the_values(apple: graphviz.Digraph) -> None:
+    root = parse(render(apple))
+    labels = texts(root)
+    # Selectable, searchable text: the values and Korean labels are <text>, not glyph paths.
+    for expected in ["사과", "사과 개수", "소비세", "지불 금액", "100", "2", "200", "1.1", "220", "2.2", "110", "1"]:
+        assert expected in labels
+
+
+def test_output_is_bare_svg_without_prolog_doctype_or_comments(apple: graphviz.Digraph) -> None:
+    svg = render(apple)
+    assert svg.startswith("<svg")
+    assert "<?xml" not in svg and "<!DOCTYPE" not in svg and "<!--" not in svg
+    # Raw HTML inside Markdown ends at a blank line.
+    assert "\n\n" not in svg
+
+
+def test_two_figures_on_a_page_have_disjoint_prefixed_ids(apple: graphviz.Digraph) -> None:
+    first = parse(render(apple, prefix="fig-a-"))
+    second = parse(render(apple, prefix="fig-b-"))
+    ids_a = {el.get("id") for el in first.iter() if el.get("id")}
+    ids_b = {el.get("id") for el in second.iter() if el.get("id")}
+    assert ids_a and ids_b
+    assert ids_a.isdisjoint(ids_b)
+    assert all(i.startswith("fig-a-") for i in ids_a)
+    assert all(i.startswith("fig-b-") for i in ids_b)
+
+
+def test_references_into_the_svg_are_prefixed_and_page_links_are_not() -> None:
+    g = graphviz.Digraph(node_attr={"fontname": "NanumGothic"})
+    # A two-colour fill makes dot emit a <linearGradient id> used via url(#…).
+    g.node("a", "가", style="filled", fillcolor="white:black", id="apple")
+    g.node("b", "나", URL="#apple")            # points at an id inside the SVG
+    g.node("c", "다", URL="#section-5-3")      # points at a heading of the page
+    g.edge("a", "b")
+    g.edge("b", "c")
+    root = parse(render(g, prefix="p7-"))
+    ids = {el.get("id") for el in root.iter() if el.get("id")}
+    fills = [el.get("fill") or el.get("style") or "" for el in root.iter()]
+    gradient_refs = [m for f in fills for m in re.findall(r"url\(#([^)]+)\)", f)]
+    assert gradient_refs, "dot should have drawn a gradient fill"
+    assert all(ref.startswith("p7-") and ref in ids for ref in gradient_refs)
+    hrefs = [el.get(XLINK_HREF) for el in root.iter() if el.get(XLINK_HREF)]
+    assert "#p7-apple" in hrefs
+    assert "#section-5-3" in hrefs
+
+
+def test_root_is_an_image_with_the_text_alternative(apple: graphviz.Digraph) -> None:
+    root = parse(render(apple, alt="사과 2개에 소비세를 붙인 계산 그래프"))
+    assert root.get("role") == "img"
+    assert root.get("aria-label") == "사과 2개에 소비세를 붙인 계산 그래프"
+    first = root[0]
+    assert first.tag == f"{SVG}title"
+    assert first.text == "사과 2개에 소비세를 붙인 계산 그래프"
+    # dot's own titles ("apple->mul1", "%3") would show up as tooltips.
+    assert len(list(root.iter(f"{SVG}title"))) == 1
+
+
+def test_alt_argument_overrides_the_generated_text_alternative() -> None:
+    source = FigureSource("dot", 'digraph { a [label="가" fontname="NanumGothic"] }', "생성된 설명")
+    assert parse(render_svg(source, id_prefix="f-", alt=""))[0].text == "생성된 설명"
+    assert parse(render_svg(source, id_prefix="f-", alt="작가의 설명"))[0].text == "작가의 설명"
+
+
+def test_figure_without_any_text_alternative_is_an_error() -> None:
+    with pytest.raises(FigureError, match='alt="'):
+        render_svg(FigureSource("dot", "digraph { a }", ""), id_prefix="f-", alt="  ")
+
+
+def test_scales_down_responsively_with_natural_size_as_upper_bound(apple: graphviz.Digraph) -> None:
+    root = parse(render(apple))
+    assert re.fullmatch(r"[\d.]+ [\d.]+ [\d.]+ [\d.]+", root.get("viewBox", ""))
+    assert root.get("width", "").endswith("pt") and root.get("height", "").endswith("pt")
+    style = root.get("style", "")
+    assert "max-width: 100%" in style and "height: auto" in style
+
+
+def test_invalid_dot_quotes_dots_message_and_the_line() -> None:
+    bad = 'digraph {\n  a -> b\n  c -> -> d\n}\n'
+    with pytest.raises(FigureError) as info:
+        render_svg(FigureSource("dot", bad, ""), id_prefix="f-", alt="그림")
+    message = str(info.value)
+    assert "syntax error in line 3" in message
+    assert "c -> -> d" in message
+
+
+def test_dot_warning_is_an_error_too() -> None:
+    with pytest.raises(FigureError, match="unknown shape"):
+        render_svg(FigureSource("dot", "digraph { a [shape=trapezium_typo] }", ""), id_prefix="f-", alt="그림")
+
+
+def test_missing_dot_names_the_package(monkeypatch: pytest.MonkeyPatch, tmp_path, apple) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a real PATH on which there is no dot
+    with pytest.raises(FigureError, match=r"apt-get install graphviz"):
+        render(apple)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "Infinity"])
+def test_non_finite_value_on_an_edge_is_an_error(value: str) -> None:
+    g = graphviz.Digraph(node_attr={"fontname": "NanumGothic"})
+    g.edge("x", "y", label=f"{value}")
+    with pytest.raises(FigureError, match="non-finite"):
+        render(g)
+
+
+def test_words_containing_nan_or_inf_are_not_mistaken_for_values() -> None:
+    g = graphviz.Digraph(node_attr={"fontname": "NanumGothic"})
+    g.edge("information", "finance", label="nano")
+    assert "information" in texts(parse(render(g)))
+
+
+def test_colours_follow_the_palette_through_css_variables(apple: graphviz.Digraph) -> None:
+    svg = render(apple)
+    root = parse(svg)
+    # No hard black/white left: strokes, arrowheads and the background use variables.
+    assert not re.search(r'(fill|stroke)="(black|white|#000000|#ffffff)"', svg)
+    assert "var(--bp-fg, black)" in svg
+    assert "var(--bp-bg, white)" in svg
+    # Text dot leaves unfilled would be black on the dark palette.
+    plain = [t for t in root.iter(f"{SVG}text") if t.get("fill") is None]
+    assert len(plain) >= 10
+    assert all("fill: var(--bp-fg, #000)" in (t.get("style") or "") for t in plain)
+    # Labels name the served subset first, then the installed family.
+    families = {t.get("font-family") for t in root.iter(f"{SVG}text")}
+    assert families == {"bp-figure-sans, NanumGothic, sans-serif"}
+
+
+def test_graph_backward_colour_becomes_the_backward_variable() -> None:
+    graph = pytest.importorskip("layers.graph")
+    from figure_helpers import apple_digraph
+
+    svg = render(apple_digraph(backward_color=graph.BACKWARD_COLOR))
+    assert f"var(--bp-backward, {graph.BACKWARD_COLOR})" in svg
+    assert f'fill="{graph.BACKWARD_COLOR}"' not in svg
+
+
+def test_chart_svg_gets_the_same_treatment() -> None:
+    plot = pytest.importorskip("layers.plot")
+    chart = plot.LineChart(x=[1, 2, 3], series={"훈련": [0.5, 0.7, 0.9]}, x_label="에폭", y_label="정확도")
+    source = figure_source(chart)
+    assert source.kind == "svg" and source.alt == chart.describe()
+    root = parse(render_svg(source, id_prefix="c-", alt=""))
+    assert root.get("role") == "img" and root.get("aria-label") == chart.describe()
+    assert len(list(root.iter(f"{SVG}title"))) == 1
+    assert "bp-chart" in root.get("class", "") and "bp-svg" in root.get("class", "")
+
+
+def test_hand_written_dot_without_a_font_gets_the_hangul_font() -> None:
+    root = parse(render('digraph { a -> b [label="순전파"] }'))
+    families = {t.get("font-family") for t in root.iter(f"{SVG}text")}
+    assert families == {"bp-figure-sans, NanumGothic, sans-serif"}
