@@ -123,7 +123,7 @@ class LineChart:
 
     def _x_ticks(self) -> list[float]:
         # Whole-numbered x (epochs) with few points: label each one.
-        if len(self.x) <= 12 and all(v.is_integer() for v in self.x):
+        if len(self.x) <= 20 and all(v.is_integer() for v in self.x):
             return list(self.x)
         return [t for t in nice_ticks(self.x[0], self.x[-1]) if self.x[0] <= t <= self.x[-1]]
 

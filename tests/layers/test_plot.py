@@ -149,3 +149,13 @@ def test_nice_ticks_widen_a_flat_range_around_its_value():
 def test_bad_input_is_refused_with_a_clear_message(kwargs, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         LineChart(x_label="x", y_label="y", **kwargs)
+
+
+def test_every_epoch_gets_a_tick_when_there_are_few():
+    chart = LineChart(x=range(1, 16), series={"정확도": [0.5] * 15}, x_label="에폭", y_label="정확도")
+    assert chart.x_ticks == list(range(1, 16))
+
+
+def test_many_points_get_round_ticks_instead():
+    chart = LineChart(x=range(0, 101), series={"손실": [1.0] * 101}, x_label="반복", y_label="손실")
+    assert chart.x_ticks == [0, 20, 40, 60, 80, 100]
