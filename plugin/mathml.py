@@ -84,7 +84,7 @@ def to_mathml(tex: str, *, display: bool = False) -> str:
     # latex2mathml signals bad input with its own exceptions, but also with
     # StopIteration/IndexError from its tokenizer; each becomes the same clear error.
     except Exception as exc:  # noqa: BLE001 - re-raised with the formula
-        raise MathError(f"cannot convert the formula {tex!r}: {type(exc).__name__} {exc}".rstrip()) from exc
+        raise MathError(f"cannot convert the formula `{tex}`: {type(exc).__name__} {exc}".rstrip()) from exc
     return _check_and_annotate(mathml, tex)
 
 
@@ -99,22 +99,22 @@ def _check_braces(tex: str) -> None:
         elif char == "}":
             depth -= 1
             if depth < 0:
-                raise MathError(f"unbalanced '}}' at position {i} in the formula {tex!r}")
+                raise MathError(f"unbalanced '}}' at position {i} in the formula `{tex}`")
     if depth:
-        raise MathError(f"{depth} unclosed '{{' in the formula {tex!r}")
+        raise MathError(f"{depth} unclosed '{{' in the formula `{tex}`")
 
 
 def _check_and_annotate(mathml: str, tex: str) -> str:
     if re.search(r"<m[io]>&</m[io]>", mathml):
         # latex2mathml passes a stray alignment '&' through unescaped.
         raise MathError(
-            f"'&' outside a matrix or align* environment in the formula {tex!r} "
+            f"'&' outside a matrix or align* environment in the formula `{tex}` "
             "(latex2mathml does not support 'aligned'; use 'align*')"
         )
     try:
         root = ET.fromstring(mathml)
     except ET.ParseError as exc:
-        raise MathError(f"the formula {tex!r} produced malformed MathML ({exc})") from exc
+        raise MathError(f"the formula `{tex}` produced malformed MathML ({exc})") from exc
     ns = f"{{{MATHML_NS}}}"
     for el in root.iter():
         local = el.tag.removeprefix(ns)
@@ -122,10 +122,10 @@ def _check_and_annotate(mathml: str, tex: str) -> str:
         # Converted commands become entities or characters; a backslash left
         # in a token is a command latex2mathml did not know.
         if local in ("mi", "mo", "mn") and "\\" in text and text != "\\":
-            raise MathError(f"unknown LaTeX command {text!r} in the formula {tex!r}")
+            raise MathError(f"unknown LaTeX command `{text}` in the formula `{tex}`")
         if local in _ARITY and len(el) != _ARITY[local]:
             raise MathError(
-                f"a fraction, script or accent is missing an argument in the formula {tex!r} "
+                f"a fraction, script or accent is missing an argument in the formula `{tex}` "
                 f"(<{local}> has {len(el)} of {_ARITY[local]} parts)"
             )
         if local == "mspace" and el.get("width") in _NAMED_SPACES:
