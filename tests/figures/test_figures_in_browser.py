@@ -1,0 +1,171 @@
+"""Figures and math as Debian's Chromium draws them, light and dark, wide and narrow."""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import material
+import pytest
+
+from figure_helpers import TEST_BACKWARD, apple_digraph
+from plugin.figures import figure_source, render_svg
+from plugin.mathml import render_math
+from plugin.site_assets import extra_css_paths, install_assets
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+MATERIAL_CSS = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
+
+
+def _page(figure_svg: str, scheme: str) -> str:
+    material_css = "".join(
+        f'<link rel="stylesheet" href="material/{p.name}">'
+        for p in sorted(MATERIAL_CSS.glob("*.min.css"))
+    )
+    ours = "".join(f'<link rel="stylesheet" href="{p}">' for p in extra_css_paths())
+    math = render_math(
+        '<div class="arithmatex">\\[\\frac{\\partial L}{\\partial x} = '
+        "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}\\]</div>"
+    )
+    return (
+        f'<!doctype html><html lang="ko"><head><meta charset="utf-8">'
+        # No favicon request: a 404 for it would read as a problem of the figure.
+        f'<link rel="icon" href="data:,">{material_css}{ours}</head>'
+        f'<body data-md-color-scheme="{scheme}"><article class="md-typeset" id="column">'
+        f'<figure class="bp-figure">{figure_svg}<figcaption>그림 5-1</figcaption></figure>'
+        f"{math}</article></body></html>"
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real static server over a small site: Material's CSS, ours, one figure per palette."""
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (./run.sh installs it)")
+    root = tmp_path_factory.mktemp("site")
+    shutil.copytree(MATERIAL_CSS, root / "material")
+    backward = _backward_colour()
+    svg = render_svg(figure_source(apple_digraph(backward or TEST_BACKWARD)), id_prefix="f1-", alt="사과 계산 그래프")
+    for scheme in ("default", "slate"):
+        (root / f"{scheme}.html").write_text(_page(svg, scheme), encoding="utf-8")
+    install_assets(root)
+
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+def _backward_colour() -> str:
+    try:
+        import layers.graph as graph
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("layers", "layers.graph"):
+            raise
+        return ""
+    return graph.BACKWARD_COLOR
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield instance
+        instance.close()
+
+
+def _open(browser: object, url: str, width: int = 1200) -> tuple[object, list[str]]:
+    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.on("response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    page.goto(url)
+    page.evaluate("document.fonts.ready")
+    return page, problems
+
+
+COMPUTED = """() => {
+  const texts = [...document.querySelectorAll('svg.bp-svg text')];
+  const plain = texts.find(t => t.textContent === '사과');
+  const bold = texts.find(t => t.getAttribute('font-weight') === 'bold');
+  const stroke = document.querySelector('svg.bp-svg ellipse');
+  const body = getComputedStyle(document.body);
+  return {
+    plain: getComputedStyle(plain).fill,
+    bold: getComputedStyle(bold).fill,
+    stroke: getComputedStyle(stroke).stroke,
+    fg: getComputedStyle(document.querySelector('#column')).color,
+  };
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_labels_and_strokes_take_the_palettes_foreground(browser, site, scheme) -> None:
+    page, problems = _open(browser, f"{site}/{scheme}.html")
+    colours = page.evaluate(COMPUTED)
+    assert colours["plain"] == colours["stroke"] == colours["fg"]
+    # Dark text on the dark page would vanish; light text on the light one too.
+    dark = colours["fg"].startswith("rgba(0, 0, 0")
+    assert dark == (scheme == "default")
+    assert problems == []
+
+
+@pytest.mark.parametrize("scheme, expected", [("default", "rgb(194, 65, 12)"), ("slate", "rgb(251, 146, 60)")])
+def test_gradients_take_the_palettes_backward_colour(browser, site, scheme, expected) -> None:
+    if not _backward_colour():
+        pytest.skip("layers.graph (BACKWARD_COLOR) has not landed yet")
+    page, _ = _open(browser, f"{site}/{scheme}.html")
+    assert page.evaluate(COMPUTED)["bold"] == expected
+
+
+def test_figure_keeps_natural_size_when_room_and_shrinks_when_not(browser, site) -> None:
+    size = """() => { const s = document.querySelector('svg.bp-svg').getBoundingClientRect();
+                      const c = document.querySelector('#column').getBoundingClientRect();
+                      return [s.width, s.height, c.width,
+                              document.querySelector('svg.bp-svg').viewBox.baseVal.width,
+                              document.querySelector('svg.bp-svg').viewBox.baseVal.height]; }"""
+    wide, _ = _open(browser, f"{site}/default.html", width=1400)
+    w, h, column, vb_w, vb_h = wide.evaluate(size)
+    assert w == pytest.approx(vb_w * 4 / 3, abs=1)  # pt -> px, not enlarged
+    narrow, _ = _open(browser, f"{site}/default.html", width=320)
+    nw, nh, ncolumn, _, _ = narrow.evaluate(size)
+    assert 0 < nw <= ncolumn < w
+    assert nh / nw == pytest.approx(vb_h / vb_w, rel=0.02)  # shrinks without distortion
+
+
+def test_viewer_gets_the_served_figure_font(browser, site) -> None:
+    page, problems = _open(browser, f"{site}/default.html")
+    loaded = page.evaluate(
+        "() => [...document.fonts].filter(f => f.family.replace(/\"/g, '') === 'bp-figure-sans' "
+        "&& f.status === 'loaded').map(f => f.weight)"
+    )
+    assert sorted(loaded) == ["400", "700"]
+    assert problems == []
+
+
+def test_math_is_drawn_natively(browser, site) -> None:
+    page, _ = _open(browser, f"{site}/slate.html")
+    box = page.evaluate(
+        "() => { const m = document.querySelector('math[display=block]').getBoundingClientRect();"
+        " const f = document.querySelector('mfrac').getBoundingClientRect(); return [m.height, f.height]; }"
+    )
+    # A fraction stacked by the MathML layout is taller than one line of text.
+    assert box[0] > 0 and box[1] > 20
+    assert page.evaluate("() => document.scripts.length") == 0
