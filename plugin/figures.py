@@ -24,6 +24,7 @@ figure drawn even where that stylesheet is absent.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -196,8 +197,22 @@ def renderer_fingerprint() -> str:
     return "|".join([_dot_version(_find_dot()), *font_ids, f"post-{_POSTPROCESS_VERSION}"])
 
 
+_FOUND_FONTS: dict[tuple[str | None, str | None], FontFiles] = {}
+
+
 def check_font() -> FontFiles:
-    """Find NanumGothic through fontconfig, the way Graphviz will; FigureError if absent."""
+    """Find NanumGothic through fontconfig, the way Graphviz will; FigureError if absent.
+
+    A found font is remembered per fontconfig set-up (two fc-match runs cost
+    about as much as half a figure); an absent one is looked up again.
+    """
+    key = (os.environ.get("FONTCONFIG_FILE"), os.environ.get("FONTCONFIG_PATH"))
+    if key not in _FOUND_FONTS:
+        _FOUND_FONTS[key] = _find_font()
+    return _FOUND_FONTS[key]
+
+
+def _find_font() -> FontFiles:
     regular = _fc_match(f"{FONT_FAMILY}:style=Regular")
     if regular is None:
         raise FigureError(
