@@ -41,6 +41,9 @@ _ARITY = {
     "mfrac": 2, "msup": 2, "msub": 2, "msubsup": 3,
     "mover": 2, "munder": 2, "munderover": 3, "mroot": 2,
 }
+# latex2mathml drops the upright variant of a braced single letter (\mathrm{T}
+# -> <mi>T</mi>, which browsers italicise) but keeps it for \mathrm T.
+_UPRIGHT_LETTER_RE = re.compile(r"\\mathrm\{\s*([A-Za-z])\s*\}")
 # Named spaces from MathML 3 that MathML Core (Chromium, Firefox) ignores.
 _NAMED_SPACES = {
     "negativethinmathspace": "-0.1667em",
@@ -80,7 +83,7 @@ def to_mathml(tex: str, *, display: bool = False) -> str:
         raise MathError("empty formula: remove the empty $…$ or write the math inside it")
     _check_braces(tex)
     try:
-        mathml = convert(tex, display="block" if display else "inline")
+        mathml = convert(_UPRIGHT_LETTER_RE.sub(r"{\\mathrm \1}", tex), display="block" if display else "inline")
     # latex2mathml signals bad input with its own exceptions, but also with
     # StopIteration/IndexError from its tokenizer; each becomes the same clear error.
     except Exception as exc:  # noqa: BLE001 - re-raised with the formula
