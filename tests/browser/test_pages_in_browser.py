@@ -1,0 +1,184 @@
+"""Every page of the built site, opened in Chromium in the light and in the dark palette."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from browser_helpers import SCHEMES, SCREENSHOTS, Recorder, ServedSite, new_context, screenshot_name
+from site_helpers import built_page_dirs
+
+pytestmark = pytest.mark.browser
+
+# Shown to readers: closed <details> are opened and each figure's tab is selected before
+# measuring, so a figure that is merely folded away is not mistaken for a broken one.
+REVEAL_AND_MEASURE = r"""() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  const article = document.querySelector('article.md-content__inner') || document.body;
+  const figures = [...document.querySelectorAll('figure svg')].filter(s => !s.parentElement.closest('svg'))
+    .map((svg, i) => {
+      const block = svg.closest('.tabbed-block');
+      if (block) {
+        const index = [...block.parentElement.children].indexOf(block);
+        const input = block.closest('.tabbed-set').querySelectorAll(':scope > input')[index];
+        if (input) input.checked = true;
+      }
+      const box = svg.getBoundingClientRect();
+      const figure = svg.closest('figure');
+      return {name: figure.id || svg.getAttribute('aria-label') || `figure ${i + 1}`,
+              width: box.width, height: box.height,
+              visible: svg.checkVisibility({opacityProperty: true, visibilityProperty: true})};
+    });
+  const wrappers = [...article.querySelectorAll('.arithmatex')];
+  const maths = [...article.querySelectorAll('math')];
+  const raw = [];
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, parent = node.parentElement;
+    if (!parent || parent.closest('pre, code, script, style, textarea, annotation, annotation-xml')) continue;
+    if (!parent.checkVisibility()) continue;
+    const hit = node.data.match(/\\\(|\\\)|\\\[|\\\]|\$\$/);
+    if (hit) raw.push(node.data.slice(Math.max(0, hit.index - 20), hit.index + 40).trim());
+  }
+  const bg = getComputedStyle(document.body).backgroundColor.match(/[\d.]+/g).slice(0, 3).map(Number);
+  return {
+    scheme: document.body.getAttribute('data-md-color-scheme'),
+    luminance: (0.2126 * bg[0] + 0.7152 * bg[1] + 0.0722 * bg[2]) / 255,
+    figures,
+    math: {wrappers: wrappers.length, count: maths.length,
+           unrendered: wrappers.filter(w => !w.querySelector('math')).map(w => w.textContent.trim().slice(0, 60)),
+           empty: maths.filter(m => { const b = m.getBoundingClientRect(); return !(b.width > 0 && b.height > 0); })
+                       .map(m => m.textContent.trim().slice(0, 60))},
+    raw,
+    codeBlocks: article.querySelectorAll('pre > code').length,
+    // Material 9.6+ puts a copy button (data-md-type=copy) in each block; older ones .md-clipboard.
+    copyButtons: [...article.querySelectorAll('pre > code')].filter(c =>
+      c.closest('pre').parentElement.querySelector('[data-md-type=copy], .md-clipboard')).length,
+    prev: !!document.querySelector('.md-footer__link--prev'),
+    next: !!document.querySelector('.md-footer__link--next'),
+  };
+}"""
+
+
+@dataclass
+class Visit:
+    page: str
+    scheme: str
+    requests: list[str]
+    foreign: list[str]
+    console_errors: list[str]
+    failures: list[str]
+    seen: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return f"{self.page or 'index'} [{self.scheme}]"
+
+
+def _switch_to_dark(page: Any, site: ServedSite) -> None:
+    """Click Material's palette toggle like a reader; the choice then holds for every page."""
+    page.goto(site.url(""))
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default", \
+        "the site should open in the light palette when the system prefers light"
+    page.locator("form[data-md-component=palette] label.md-header__button:not([hidden])").click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=5000)
+
+
+@pytest.fixture(scope="module")
+def visits(browser: Any, served_site: ServedSite) -> dict[tuple[str, str], Visit]:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    result: dict[tuple[str, str], Visit] = {}
+    for scheme in SCHEMES:
+        recorder = Recorder(served_site.origin)
+        context = new_context(browser, served_site, recorder)
+        page = context.new_page()
+        recorder.attach(page)
+        if scheme == "slate":
+            _switch_to_dark(page, served_site)
+        for name in served_site.built.pages:
+            recorder.reset()
+            page.goto(served_site.url(name))
+            # networkidle: the search worker has fetched its index, fonts are in.
+            page.wait_for_load_state("networkidle")
+            page.evaluate("document.fonts.ready.then(() => true)")
+            seen = page.evaluate(REVEAL_AND_MEASURE)
+            page.screenshot(path=SCREENSHOTS / screenshot_name(name, scheme), full_page=True)
+            result[(name, scheme)] = Visit(
+                name, scheme, list(recorder.requests), list(recorder.foreign),
+                list(recorder.console_errors), list(recorder.failures), seen,
+            )
+        context.close()
+    return result
+
+
+def test_every_built_page_is_visited(served_site: ServedSite, visits: dict) -> None:
+    built = built_page_dirs(served_site.built.site_dir)
+    assert set(served_site.built.pages) == built, "the sitemap and the built pages differ"
+    assert {page for page, _ in visits} == built
+    assert all(v.requests and v.requests[0] == served_site.url(v.page) for v in visits.values())
+
+
+def test_no_console_errors(visits: dict) -> None:
+    errors = [f"{v.name}: {e}" for v in visits.values() for e in v.console_errors]
+    assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+def test_no_request_leaves_the_local_server(visits: dict) -> None:
+    foreign = [f"{v.name}: {url}" for v in visits.values() for url in v.foreign]
+    assert not foreign, "requests to other hosts (blocked by the test):\n" + "\n".join(foreign)
+
+
+def test_every_local_request_succeeds(visits: dict) -> None:
+    failures = [f"{v.name}: {f}" for v in visits.values() for f in v.failures]
+    assert not failures, "\n".join(failures)
+
+
+def test_palette_actually_switches(visits: dict) -> None:
+    wrong = []
+    for v in visits.values():
+        light = v.seen["luminance"] > 0.8
+        dark = v.seen["luminance"] < 0.2
+        if v.seen["scheme"] != v.scheme or not (light if v.scheme == "default" else dark):
+            wrong.append(f"{v.name}: data-md-color-scheme={v.seen['scheme']!r}, background luminance {v.seen['luminance']:.2f}")
+    assert not wrong, "pages not in the palette chosen:\n" + "\n".join(wrong)
+
+
+def test_every_figure_is_drawn_in_both_palettes(visits: dict) -> None:
+    bad = [
+        f"{v.name}: {f['name']} {f['width']:.0f}x{f['height']:.0f} visible={f['visible']}"
+        for v in visits.values() for f in v.seen["figures"]
+        if not (f["visible"] and f["width"] > 0 and f["height"] > 0)
+    ]
+    assert not bad, "figures not drawn:\n" + "\n".join(bad)
+
+
+def test_math_is_rendered(visits: dict) -> None:
+    bad = []
+    for v in visits.values():
+        math = v.seen["math"]
+        if math["wrappers"] and not math["count"]:
+            bad.append(f"{v.name}: {math['wrappers']} formulas but no <math> element")
+        bad += [f"{v.name}: formula left as LaTeX: {t}" for t in math["unrendered"]]
+        bad += [f"{v.name}: <math> with no size: {t}" for t in math["empty"]]
+        bad += [f"{v.name}: raw math delimiter in the text: {t!r}" for t in v.seen["raw"]]
+    assert not bad, "\n".join(bad)
+
+
+def test_code_blocks_have_copy_buttons(visits: dict) -> None:
+    missing = [
+        f"{v.name}: {v.seen['copyButtons']} copy buttons for {v.seen['codeBlocks']} code blocks"
+        for v in visits.values() if v.seen["copyButtons"] < v.seen["codeBlocks"]
+    ]
+    assert not missing, "\n".join(missing)
+
+
+def test_pages_link_to_their_neighbours(served_site: ServedSite, visits: dict) -> None:
+    # Material's footer: every page but the first has "previous", every page but the last "next".
+    ends = []
+    for v in visits.values():
+        if not (v.seen["prev"] or v.seen["next"]):
+            ends.append(v.name)
+    assert not ends, f"pages with neither a previous nor a next link: {ends}"
+    assert sum(not v.seen["prev"] for v in visits.values()) == len(SCHEMES)
+    assert sum(not v.seen["next"] for v in visits.values()) == len(SCHEMES)
