@@ -1,0 +1,91 @@
+"""Functions the layers are built from: softmax, cross-entropy, numerical gradient."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+
+def check_finite(name: str, value: np.ndarray | float) -> None:
+    """Raise ``ValueError`` if ``value`` holds nan or inf: no layer can take them."""
+    array = np.asarray(value)
+    if array.dtype.kind in "fc" and not np.all(np.isfinite(array)):
+        bad = array[~np.isfinite(array)].ravel()[0]
+        raise ValueError(
+            f"{name} contains a non-finite value ({bad}); "
+            "check the input data or lower the learning rate"
+        )
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis; (C,) for one sample or (N, C) for a batch.
+
+    Subtracting the row maximum first keeps ``exp`` from overflowing and does
+    not change the result.
+    """
+    x = np.asarray(x, dtype=float)
+    check_finite("softmax input", x)
+    shifted = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _as_labels(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Turn one-hot targets into class labels; validate shapes against ``y`` (N, C)."""
+    t = np.asarray(t)
+    if t.shape == y.shape:  # one-hot
+        return t.argmax(axis=1)
+    if t.shape == (y.shape[0],) and t.dtype.kind in "iu":
+        if np.any((t < 0) | (t >= y.shape[1])):
+            raise ValueError(f"labels must lie in 0..{y.shape[1] - 1}, got {t.tolist()}")
+        return t
+    raise ValueError(
+        f"targets of shape {t.shape} do not fit scores of shape {y.shape}: "
+        f"pass one-hot targets of shape {y.shape} or integer labels of shape ({y.shape[0]},)"
+    )
+
+
+def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
+    """Mean cross-entropy of probabilities ``y`` against one-hot or label targets ``t``.
+
+    A 1-D ``y`` is one sample (not a batch of C samples).
+    """
+    y = np.asarray(y, dtype=float)
+    t = np.asarray(t)
+    if y.ndim == 1:
+        y = y[np.newaxis, :]  # (1, C)
+        t = t.reshape(1, -1) if t.ndim == 1 and t.size == y.shape[1] else t.reshape(1)
+    labels = _as_labels(y, t)
+    batch_size = y.shape[0]
+    delta = 1e-7  # log(0) would be -inf
+    return float(-np.sum(np.log(y[np.arange(batch_size), labels] + delta)) / batch_size)
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    """Central-difference gradient of scalar ``f`` at ``x``, of ``x``'s shape.
+
+    ``x`` is perturbed in place one element at a time (so ``f`` may close over
+    it, as the book's networks do) and every element is restored afterwards,
+    even if ``f`` raises.
+    """
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"numerical_gradient needs a float numpy array, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise TypeError(
+            f"numerical_gradient needs a float array, got dtype {x.dtype}: "
+            "an integer array cannot hold x + h (use x.astype(float))"
+        )
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        idx = it.multi_index
+        original = x[idx].copy()
+        try:
+            x[idx] = original + h
+            f_plus = f(x)
+            x[idx] = original - h
+            f_minus = f(x)
+        finally:
+            x[idx] = original
+        grad[idx] = (f_plus - f_minus) / (2 * h)
+    return grad
