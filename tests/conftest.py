@@ -21,5 +21,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
         cwd=ROOT, capture_output=True, text=True,
     )
     if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed (exit {result.returncode}):\n{result.stderr[-4000:]}")
+        # Material prints a boxed notice on every build; the build's own messages follow it.
+        log = "\n".join(line for line in result.stderr.splitlines() if "\u2502" not in line)
+        pytest.fail(f"mkdocs build --strict failed (exit {result.returncode}):\n{log[-6000:]}", pytrace=False)
     return read_built_site(site_dir)
