@@ -182,3 +182,17 @@ def test_pages_link_to_their_neighbours(served_site: ServedSite, visits: dict) -
     assert not ends, f"pages with neither a previous nor a next link: {ends}"
     assert sum(not v.seen["prev"] for v in visits.values()) == len(SCHEMES)
     assert sum(not v.seen["next"] for v in visits.values()) == len(SCHEMES)
+
+
+def test_not_found_page_loads_its_assets(browser: Any, served_site: ServedSite) -> None:
+    """GitHub Pages serves 404.html for any unknown path, so its links are absolute (site_url's path)."""
+    recorder = Recorder(served_site.origin)
+    context = new_context(browser, served_site, recorder)
+    page = context.new_page()
+    recorder.attach(page)
+    page.goto(served_site.url("404.html"))
+    page.wait_for_load_state("networkidle")
+    styled = page.evaluate("getComputedStyle(document.querySelector('.md-header')).position")
+    context.close()
+    assert (recorder.foreign, recorder.console_errors, recorder.failures) == ([], [], [])
+    assert styled == "sticky", "Material's stylesheet did not load on 404.html"
