@@ -1,0 +1,221 @@
+"""Find the executable parts of a page's Markdown, with their line numbers.
+
+A page is cut into *segments* in document order: plain text lines, ordinary
+fences (left exactly as written), and ``python exec`` / ``python figure``
+fences. Inline ``{py}`` values and ``{fig}`` references are found only in text
+lines, so anything inside any fence (including a ``python exec`` fence shown
+literally inside a four-backtick or ``~~~`` fence) is never touched.
+
+Fences are recognised at any indentation, so blocks nested in admonitions,
+content tabs and lists work. A fence closes only on a line of the same
+character, at least as long as its opening run, with nothing else on it: that is
+what lets an outer fence hold an inner one literally.
+
+Line numbers are 1-based lines of the Markdown file, front matter included
+(``line_offset`` is the number of front-matter lines MkDocs stripped).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = [
+    "BLOCK_KINDS",
+    "BLOCK_OPTIONS",
+    "Block",
+    "BlockSyntaxError",
+    "Fence",
+    "InlineRef",
+    "Page",
+    "find_inline",
+    "front_matter_lines",
+    "parse_page",
+]
+
+BLOCK_KINDS = ("exec", "figure")
+# Which options each kind accepts; anything else is an error naming the fence.
+BLOCK_OPTIONS: dict[str, frozenset[str]] = {
+    "exec": frozenset({"source", "output", "raises", "timeout"}),
+    "figure": frozenset({"caption", "id", "alt", "source", "timeout"}),
+}
+_OPTION_VALUES: dict[str, frozenset[str]] = {
+    "exec:source": frozenset({"show", "hide"}),
+    "exec:output": frozenset({"show", "hide"}),
+    "figure:source": frozenset({"show", "hide"}),
+}
+
+_FENCE_OPEN_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_EXEC_INFO_RE = re.compile(r"^\s*python\s+(?P<kind>exec|figure)(?:\s+(?P<options>.*?))?\s*$")
+_OPTION_RE = re.compile(r'\s*(?P<key>[A-Za-z_][\w-]*)\s*=\s*"(?P<value>(?:[^"\\]|\\.)*)"\s*')
+# A code span: a run of backticks, content, the same run (CommonMark's rule).
+_CODE_SPAN_RE = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)")
+_INLINE_RE = re.compile(r"^\s*\{(?P<kind>py|fig)\}\s+(?P<text>.*?)\s*$", re.DOTALL)
+
+
+class BlockSyntaxError(ValueError):
+    """A block's info string cannot be understood; ``line`` is the fence's line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class InlineRef:
+    """`` `{py} EXPR` `` (kind "py") or `` `{fig} ID` `` (kind "fig") in text."""
+
+    kind: str
+    text: str  # the expression or figure id
+    line: int
+    start: int  # column span of the whole code span in its line
+    end: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """A ``python exec`` or ``python figure`` fence."""
+
+    kind: str
+    code: str  # dedented by the fence's indentation
+    options: dict[str, str]
+    line: int  # the opening fence's line
+    first_code_line: int  # line of the code's first line
+    indent: str
+    fence: str  # the opening run, e.g. "```"
+    last_line: int  # the closing fence's line (or the page's last line if unclosed)
+    caption_refs: tuple[InlineRef, ...] = ()  # {py} values inside caption="…"
+
+
+@dataclass(frozen=True)
+class Fence:
+    """Any other fence, kept byte for byte."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass
+class Page:
+    """A page cut into segments: ``str`` lines (text), ``Fence`` and ``Block``."""
+
+    segments: list[str | Fence | Block] = field(default_factory=list)
+    line_offset: int = 0
+    errors: list[BlockSyntaxError] = field(default_factory=list)
+
+    @property
+    def blocks(self) -> list[Block]:
+        return [s for s in self.segments if isinstance(s, Block)]
+
+
+def front_matter_lines(source: str, markdown: str) -> int:
+    """How many lines MkDocs removed from the top of ``source`` to get ``markdown``."""
+    if not markdown or not source.endswith(markdown):
+        return 0
+    return source[: len(source) - len(markdown)].count("\n")
+
+
+def find_inline(text: str, line: int) -> list[InlineRef]:
+    """The ``{py}``/``{fig}`` code spans of one line of text; other code spans are not ours."""
+    refs = []
+    for match in _CODE_SPAN_RE.finditer(text):
+        inline = _INLINE_RE.match(match.group("body"))
+        if inline:
+            refs.append(InlineRef(inline.group("kind"), inline.group("text"), line, match.start(), match.end()))
+    return refs
+
+
+def parse_page(markdown: str, line_offset: int = 0) -> Page:
+    """Cut ``markdown`` into segments; malformed block headers land in ``Page.errors``."""
+    page = Page(line_offset=line_offset)
+    lines = markdown.split("\n")
+    i = 0
+    while i < len(lines):
+        opening = _FENCE_OPEN_RE.match(lines[i])
+        # A backtick fence's info string may not contain backticks (CommonMark),
+        # except ours: a caption may quote `{py}` values, and we replace the fence.
+        if not opening or (opening.group("fence")[0] == "`" and "`" in opening.group("info")
+                           and not _EXEC_INFO_RE.match(opening.group("info"))):
+            page.segments.append(lines[i])
+            i += 1
+            continue
+        end = _closing_line(lines, i + 1, opening.group("fence"))
+        fence_lines = lines[i : end + 1]
+        info = _EXEC_INFO_RE.match(opening.group("info"))
+        if info is None:
+            page.segments.append(Fence(tuple(fence_lines)))
+        else:
+            try:
+                page.segments.append(_block(opening, info, fence_lines, line_offset + i + 1))
+            except BlockSyntaxError as error:
+                page.errors.append(error)
+                page.segments.append(Fence(tuple(fence_lines)))
+        i = end + 1
+    return page
+
+
+def _closing_line(lines: list[str], start: int, fence: str) -> int:
+    closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+    for j in range(start, len(lines)):
+        if closing.match(lines[j]):
+            return j
+    return len(lines) - 1  # an unclosed fence runs to the end of the page, as in Markdown
+
+
+def _block(opening: re.Match[str], info: re.Match[str], fence_lines: list[str], line: int) -> Block:
+    kind = info.group("kind")
+    options = _parse_options(info.group("options") or "", kind, line)
+    indent = opening.group("indent")
+    closed = len(fence_lines) > 1 and fence_lines[-1].strip().startswith(opening.group("fence"))
+    body = fence_lines[1:-1] if closed else fence_lines[1:]
+    code = "\n".join(_dedent(text, indent) for text in body)
+    caption_refs = tuple(find_inline(options.get("caption", ""), line)) if kind == "figure" else ()
+    for ref in caption_refs:
+        if ref.kind != "py":
+            raise BlockSyntaxError(line, "a caption may hold `{py} …` values but not `{fig} …` references")
+    return Block(kind, code, options, line, line + 1, indent, opening.group("fence"),
+                 line + len(fence_lines) - 1, caption_refs)
+
+
+def _parse_options(text: str, kind: str, line: int) -> dict[str, str]:
+    options: dict[str, str] = {}
+    position = 0
+    while position < len(text):
+        match = _OPTION_RE.match(text, position)
+        if match is None:
+            raise BlockSyntaxError(
+                line,
+                f"cannot read the options {text[position:]!r} of this `python {kind}` block; "
+                'write them as key="value" separated by spaces',
+            )
+        key = match.group("key")
+        value = re.sub(r"\\(.)", r"\1", match.group("value"))
+        allowed = BLOCK_OPTIONS[kind]
+        if key not in allowed:
+            raise BlockSyntaxError(
+                line,
+                f"unknown option {key!r} on a `python {kind}` block; "
+                f"the options are: {', '.join(sorted(allowed))}",
+            )
+        if key in options:
+            raise BlockSyntaxError(line, f"option {key!r} is given twice")
+        values = _OPTION_VALUES.get(f"{kind}:{key}")
+        if values is not None and value not in values:
+            raise BlockSyntaxError(
+                line, f'{key}="{value}" is not understood; use one of: {", ".join(sorted(values))}'
+            )
+        if key == "timeout":
+            try:
+                seconds = float(value)
+            except ValueError:
+                seconds = -1.0
+            if not seconds > 0:
+                raise BlockSyntaxError(line, f'timeout="{value}" must be a positive number of seconds')
+        options[key] = value
+        position = match.end()
+    return options
+
+
+def _dedent(text: str, indent: str) -> str:
+    if text.startswith(indent):
+        return text[len(indent) :]
+    return text.lstrip(" \t")  # a line indented less than its fence (allowed by Markdown)

@@ -1,0 +1,115 @@
+"""On-disk cache of page results and rendered SVGs.
+
+A page's entry is keyed by everything that runs (its items in order, with the
+options that change results) plus ``environment_digest``: the plugin's and the
+textbook library's source, the extra watched folders, Python and numpy. Only
+successful runs are stored. Writes go to a temporary file first and are moved
+into place with ``os.replace``, so a reader never sees half an entry; an entry
+that cannot be read back is treated as missing and rebuilt.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ResultCache", "digest", "environment_digest"]
+
+# Bump when the shape of a stored entry changes.
+_FORMAT = "1"
+_SKIP_DIRS = {"__pycache__", ".git", ".cache", "node_modules"}
+
+
+def digest(*parts: object) -> str:
+    return hashlib.sha256(json.dumps([_FORMAT, *parts], ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def environment_digest(watch_dirs: list[Path]) -> str:
+    """What every page's results depend on besides its own code."""
+    h = hashlib.sha256()
+    h.update(sys.version.encode())
+    for dist in ("numpy",):
+        h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+    roots = [Path(__file__).parent, *watch_dirs]
+    spec = importlib.util.find_spec("layers")  # the textbook library, wherever it is installed
+    if spec is not None and spec.submodule_search_locations:
+        roots.extend(Path(p) for p in spec.submodule_search_locations)
+    seen: set[Path] = set()
+    for root in roots:
+        root = root.resolve()
+        if root in seen or not root.is_dir():
+            continue
+        seen.add(root)
+        for path in sorted(_files(root)):
+            h.update(str(path.relative_to(root)).encode() + b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _files(root: Path) -> list[Path]:
+    found = []
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
+        found.extend(Path(directory, f) for f in files if not f.endswith((".pyc", ".pyo")))
+    return found
+
+
+class ResultCache:
+    """``directory=None`` turns the cache off (nothing is read or written)."""
+
+    def __init__(self, directory: Path | None, *, refresh: bool = False) -> None:
+        self.directory = directory
+        self.refresh = refresh  # write new entries but never read old ones
+
+    def get_page(self, key: str) -> list[dict[str, Any]] | None:
+        text = self._read(f"pages/{key}.json")
+        if text is None:
+            return None
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            return None  # damaged: rebuilt by the caller
+        if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("results"), list):
+            return None
+        return entry["results"]
+
+    def put_page(self, key: str, results: list[dict[str, Any]]) -> None:
+        self._write(f"pages/{key}.json", json.dumps({"key": key, "results": results}, ensure_ascii=False))
+
+    def get_svg(self, key: str) -> str | None:
+        text = self._read(f"svg/{key}.svg")
+        # The last line marks a complete entry; anything else is rebuilt.
+        if text is None or not text.endswith(f"\n<!-- {key} -->\n"):
+            return None
+        return text[: -len(f"\n<!-- {key} -->\n")]
+
+    def put_svg(self, key: str, svg: str) -> None:
+        self._write(f"svg/{key}.svg", f"{svg}\n<!-- {key} -->\n")
+
+    def _read(self, name: str) -> str | None:
+        if self.directory is None or self.refresh:
+            return None
+        try:
+            return (self.directory / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _write(self, name: str, text: str) -> None:
+        if self.directory is None:
+            return
+        path = self.directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise

@@ -1,0 +1,47 @@
+"""Failures found while building a page, and how they are shown."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+__all__ = ["Failure", "error_box", "inline_error"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One thing that went wrong, at ``path:line`` of a Markdown file."""
+
+    path: str  # e.g. "docs/ch05/x.md" (relative to the folder of mkdocs.yml)
+    line: int
+    message: str
+    traceback: str = ""
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def report(self) -> str:
+        text = f"{self.location}: {self.message}"
+        if self.traceback.strip():
+            text += "\n" + self.traceback.rstrip()
+        return text
+
+
+def error_box(failure: Failure) -> str:
+    """The box ``mkdocs serve`` shows where the output would have been."""
+    body = failure.message
+    if failure.traceback.strip():
+        body += "\n\n" + failure.traceback.rstrip()
+    return (
+        '<div class="admonition failure bp-error">'
+        f'<p class="admonition-title">실행 오류 — {html.escape(failure.location)}</p>'
+        f"<pre>{html.escape(body)}</pre></div>"
+    )
+
+
+def inline_error(failure: Failure) -> str:
+    """An inline value that could not be computed, visible in the sentence."""
+    return (
+        f'<span class="bp-error bp-inline-error" title="{html.escape(failure.report())}">'
+        f"⚠ {html.escape(failure.location)}: {html.escape(failure.message)}</span>"
+    )

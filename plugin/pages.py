@@ -1,0 +1,431 @@
+"""Turn one page's Markdown into Markdown-with-placeholders plus the HTML they stand for.
+
+The flow for a page (no MkDocs needed here):
+
+1. ``plan_page`` parses the Markdown (``blocks.parse_page``) and lists what runs,
+   in page order: blocks, inline values, and the ``{py}`` values of captions.
+2. The caller gets results from the cache or runs the plan (``runner``).
+3. ``assemble`` writes the Markdown MkDocs converts: code as ordinary
+   ``python`` fences (highlighted as usual) and a placeholder paragraph or word
+   wherever computed text goes. ``fill`` later swaps the placeholders in the
+   converted HTML for escaped text, so Markdown never re-reads a value.
+"""
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from plugin.blocks import Block, Fence, InlineRef, Page, find_inline, parse_page
+from plugin.cache import ResultCache, digest
+from plugin.errors import Failure, error_box, inline_error
+from plugin.worker import Item, PageJob
+
+__all__ = [
+    "FigureEntry",
+    "FigureIndex",
+    "PageOutcome",
+    "PagePlan",
+    "Placeholders",
+    "Settings",
+    "assemble",
+    "plan_page",
+    "render_figures",
+]
+
+
+@dataclass(frozen=True)
+class Settings:
+    enabled: bool = True
+    timeout: float = 60.0
+    output_limit: int = 100_000
+    figure_label: str = "그림 5-{n}"
+    details: bool = True  # pymdownx.details is on: hide figure code in a collapsed "코드 보기"
+
+
+# -- figure numbering across the whole site ------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureEntry:
+    src_uri: str
+    number: int
+    anchor: str  # the <figure id=…>
+    line: int
+
+
+@dataclass
+class FigureIndex:
+    """Figures numbered in reading order over all pages, findable by page+ordinal or id."""
+
+    by_position: dict[tuple[str, int], FigureEntry] = field(default_factory=dict)
+    by_id: dict[str, FigureEntry] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, pages: list[tuple[str, str, Page]]) -> FigureIndex:
+        """``pages``: (src_uri, display path, parsed page) in reading order."""
+        index = cls()
+        number = 0
+        for src_uri, path, page in pages:
+            for ordinal, block in enumerate(b for b in page.blocks if b.kind == "figure"):
+                number += 1
+                anchor = block.options.get("id") or f"figure-{number}"
+                entry = FigureEntry(src_uri, number, anchor, block.line)
+                index.by_position[(src_uri, ordinal)] = entry
+                given = block.options.get("id")
+                if given is None:
+                    continue
+                if given in index.by_id:
+                    first = index.by_id[given]
+                    index.failures.append(Failure(
+                        path, block.line,
+                        f'figure id="{given}" is already used by the figure at {first.src_uri}:{first.line}; '
+                        "give each figure its own id",
+                    ))
+                    continue
+                index.by_id[given] = entry
+        return index
+
+
+# -- placeholders --------------------------------------------------------------------
+
+
+class Placeholders:
+    """Tokens that survive Markdown untouched (letters and digits only) and their HTML."""
+
+    def __init__(self) -> None:
+        self.nonce = secrets.token_hex(4)
+        self.html: dict[str, str] = {}
+        self._count = 0
+        self._pattern = re.compile(rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)")
+
+    def new(self, kind: str) -> str:
+        """``kind`` "b": stands alone as a paragraph (a block); "i": inside text."""
+        self._count += 1
+        token = f"bpx{self.nonce}{kind}{self._count}x"
+        self.html[token] = ""
+        return token
+
+    def fill(self, page_html: str) -> str:
+        def swap(match: re.Match[str]) -> str:
+            return self.html.get(match.group(1) or match.group(2), match.group(0))
+
+        return self._pattern.sub(swap, page_html)
+
+
+# -- planning ------------------------------------------------------------------------
+
+
+@dataclass
+class PagePlan:
+    path: str  # display path, e.g. "docs/ch05/x.md"
+    page: Page
+    items: list[Item]
+    sources: list[Block | InlineRef]  # what each item came from
+    timeouts: list[float]
+
+    @property
+    def block_count(self) -> int:
+        return sum(1 for item in self.items if item.kind != "inline")
+
+    def cache_key(self, environment: str, settings: Settings) -> str:
+        return digest(
+            environment,
+            self.path,
+            settings.output_limit,
+            # Lines matter only where they end up in cached text: a `raises` block's traceback.
+            [(i.kind, i.code, i.raises, i.line if i.raises else None) for i in self.items],
+        )
+
+
+def plan_page(markdown: str, *, path: str, line_offset: int, settings: Settings) -> PagePlan:
+    page = parse_page(markdown, line_offset)
+    items: list[Item] = []
+    sources: list[Block | InlineRef] = []
+    timeouts: list[float] = []
+    line = line_offset
+    for segment in page.segments:
+        if isinstance(segment, str):
+            line += 1
+            for ref in find_inline(segment, line):
+                if ref.kind == "py":
+                    items.append(Item("inline", ref.text, ref.line))
+                    sources.append(ref)
+                    timeouts.append(settings.timeout)
+        elif isinstance(segment, Fence):
+            line += len(segment.lines)
+        else:
+            line = segment.last_line
+            seconds = float(segment.options.get("timeout", settings.timeout))
+            items.append(Item(segment.kind, segment.code, segment.line, segment.first_code_line,
+                              segment.options.get("raises")))
+            sources.append(segment)
+            timeouts.append(seconds)
+            for ref in segment.caption_refs:
+                items.append(Item("inline", ref.text, ref.line))
+                sources.append(ref)
+                timeouts.append(settings.timeout)
+    return PagePlan(path, page, items, sources, timeouts)
+
+
+def job_for(plan: PagePlan, source_text: str, settings: Settings) -> PageJob:
+    return PageJob(plan.path, source_text.splitlines(keepends=True), plan.items, settings.output_limit)
+
+
+# -- figures (rendered in this process, cached by the DOT's digest) --------------------
+
+
+def render_figures(
+    requests: list[tuple[Any, str, str]], cache: ResultCache, fingerprint: Callable[[], str]
+) -> list[str | Exception]:
+    """SVG (or the ``FigureError``) for each (FigureSource, id_prefix, alt), rendering misses concurrently."""
+    from plugin.figures import FigureError, render_svg
+
+    results: list[str | Exception] = [""] * len(requests)
+    missing = []
+    keys = []
+    for i, (source, prefix, alt) in enumerate(requests):
+        key = digest("svg", source.kind, source.text, prefix, alt, fingerprint())
+        keys.append(key)
+        cached = cache.get_svg(key)
+        if cached is None:
+            missing.append(i)
+        else:
+            results[i] = cached
+
+    def render(i: int) -> str | Exception:
+        source, prefix, alt = requests[i]
+        try:
+            return render_svg(source, id_prefix=prefix, alt=alt)
+        except FigureError as error:
+            return error
+
+    # `dot` is a subprocess, so threads render figures side by side.
+    with ThreadPoolExecutor(max_workers=min(4, max(1, len(missing)))) as pool:
+        for i, svg in zip(missing, pool.map(render, missing)):
+            results[i] = svg
+            if isinstance(svg, str):
+                cache.put_svg(keys[i], svg)
+    return results
+
+
+# -- assembling the Markdown ---------------------------------------------------------
+
+
+@dataclass
+class PageOutcome:
+    markdown: str
+    failures: list[Failure]
+    not_run: int = 0
+
+
+def assemble(
+    plan: PagePlan,
+    results: list[dict[str, Any]] | None,
+    placeholders: Placeholders,
+    settings: Settings,
+    *,
+    src_uri: str,
+    figures: FigureIndex,
+    link: Callable[[FigureEntry], str],
+    svgs: dict[int, str | Exception] | None = None,
+) -> PageOutcome:
+    """The page's Markdown with placeholders; ``results`` None means disabled."""
+    failures = [Failure(plan.path, e.line, e.message) for e in plan.page.errors]
+    outcome = PageOutcome("", failures)
+    by_source = {_source_key(source): i for i, source in enumerate(plan.sources)}
+    first_failure: Failure | None = None
+
+    def result(source: Block | InlineRef) -> tuple[dict[str, Any] | None, Failure | None]:
+        """(result, failure); both None when the item was not run."""
+        nonlocal first_failure
+        i = by_source[_source_key(source)]
+        if results is None or i >= len(results):
+            return None, None
+        error = results[i].get("error")
+        if error:
+            failure = Failure(plan.path, error["line"], error["message"], error.get("traceback", ""))
+            outcome.failures.append(failure)
+            first_failure = failure
+            return results[i], failure
+        return results[i], None
+
+    def not_run_box() -> str:
+        outcome.not_run += 1
+        where = f" ({first_failure.location})" if first_failure else ""
+        return ('<div class="admonition warning bp-error bp-not-run"><p class="admonition-title">'
+                f"실행되지 않음</p><p>앞선 오류{html.escape(where)} 때문에 이 코드는 실행되지 않았습니다.</p></div>")
+
+    def inline_text(ref: InlineRef) -> str:
+        res, failure = result(ref)
+        if failure:
+            return inline_error(failure)
+        if res is None:
+            outcome.not_run += 1
+            return f'<span class="bp-error bp-not-run">⚠ {html.escape(ref.text)}</span>'
+        return html.escape(res["value"])
+
+    def substitute_line(text: str, line: int) -> str:
+        pieces, last = [], 0
+        for ref in find_inline(text, line):
+            if ref.kind == "py" and results is None:
+                continue  # disabled: the source stays as inline code
+            pieces.append(text[last:ref.start])
+            if ref.kind == "py":
+                token = placeholders.new("i")
+                placeholders.html[token] = inline_text(ref)
+            else:
+                token = placeholders.new("i")
+                entry = figures.by_id.get(ref.text)
+                if entry is None:
+                    failure = Failure(plan.path, line, f"`{{fig}} {ref.text}` refers to no figure; "
+                                      f"known ids: {', '.join(sorted(figures.by_id)) or 'none'}")
+                    outcome.failures.append(failure)
+                    placeholders.html[token] = inline_error(failure)
+                else:
+                    label = settings.figure_label.format(n=entry.number)
+                    placeholders.html[token] = f'<a class="bp-figure-ref" href="{html.escape(link(entry))}">{html.escape(label)}</a>'
+            pieces.append(token)
+            last = ref.end
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    out: list[str] = []
+    line = plan.page.line_offset
+    figure_ordinal = 0
+    for segment in plan.page.segments:
+        if isinstance(segment, str):
+            line += 1
+            out.append(substitute_line(segment, line))
+        elif isinstance(segment, Fence):
+            line += len(segment.lines)
+            out.extend(segment.lines)
+        else:
+            line = segment.last_line
+            if segment.kind == "figure":
+                out.extend(_figure(segment, figure_ordinal, src_uri, figures, settings, results,
+                                   placeholders, result, not_run_box, svgs or {}, plan, outcome))
+                figure_ordinal += 1
+            else:
+                out.extend(_exec(segment, settings, results, placeholders, result, not_run_box))
+    outcome.markdown = "\n".join(out)
+    return outcome
+
+
+def _source_key(source: Block | InlineRef) -> object:
+    # Inline refs are found again while assembling, so they match by value
+    # (line and column); blocks are the very objects the plan holds.
+    return source if isinstance(source, InlineRef) else id(source)
+
+
+def _code_fence(block: Block, indent: str) -> list[str]:
+    fence = block.fence if block.fence[0] == "`" else "```"
+    body = [f"{indent}{text}" if text.strip() else "" for text in block.code.split("\n")]
+    return [f"{indent}{fence}python", *body, f"{indent}{fence}"]
+
+
+def _exec(block, settings, results, placeholders, result, not_run_box) -> list[str]:  # type: ignore[no-untyped-def]
+    indent = block.indent
+    lines: list[str] = []
+    if block.options.get("source") != "hide" or results is None:
+        lines += _code_fence(block, indent)
+    if results is None:
+        return lines
+    res, failure = result(block)
+    if failure:
+        body = error_box(failure)
+        if res and res.get("output"):
+            body = _output(res["output"]) + body
+    elif res is None:
+        body = not_run_box()
+    elif block.options.get("output") == "hide" or not res.get("output"):
+        return lines
+    else:
+        body = _output(res["output"])
+    token = placeholders.new("b")
+    placeholders.html[token] = body
+    return [*lines, "", f"{indent}{token}", ""]
+
+
+def _output(text: str) -> str:
+    return f'<div class="bp-output"><pre><code>{html.escape(text)}</code></pre></div>'
+
+
+def _figure(block, ordinal, src_uri, figures, settings, results, placeholders, result, not_run_box,
+            svgs, plan, outcome) -> list[str]:  # type: ignore[no-untyped-def]
+    indent = block.indent
+    code = _code_fence(block, indent)
+    if results is None:
+        return code
+    entry = figures.by_position.get((src_uri, ordinal))
+    res, failure = result(block)
+    caption_parts = []
+    caption = block.options.get("caption", "")
+    last = 0
+    for ref in block.caption_refs:
+        caption_parts.append(html.escape(caption[last:ref.start]))
+        cap_res, cap_failure = result(ref)
+        if cap_failure:
+            caption_parts.append(inline_error(cap_failure))
+        elif cap_res is None:
+            caption_parts.append(f'<span class="bp-error bp-not-run">⚠ {html.escape(ref.text)}</span>')
+        else:
+            caption_parts.append(html.escape(cap_res["value"]))
+        last = ref.end
+    caption_parts.append(html.escape(caption[last:]))
+    caption_html = "".join(caption_parts)
+    svg = svgs.get(id(block))
+    if failure:
+        body = error_box(failure)
+    elif res is None:
+        body = not_run_box()
+    elif isinstance(svg, Exception):
+        figure_failure = Failure(plan.path, block.line, f"the figure could not be drawn: {svg}")
+        outcome.failures.append(figure_failure)
+        body = error_box(figure_failure)
+    else:
+        number = entry.number if entry else 0
+        anchor = entry.anchor if entry else f"figure-{src_uri}-{ordinal}"
+        label = html.escape(settings.figure_label.format(n=number))
+        text = f"{label}: {caption_html}" if caption_html else label
+        output = _output(res["output"]) if res.get("output") else ""
+        body = (f'<figure class="bp-figure" id="{html.escape(anchor)}">{svg or ""}'
+                f"<figcaption>{text}</figcaption></figure>{output}")
+    token = placeholders.new("b")
+    placeholders.html[token] = body
+    shown = ["", f"{indent}{token}", ""]
+    if block.options.get("source") == "show":
+        return [*code, *shown]
+    if not settings.details:
+        return [*shown, *code]
+    hidden = [f"{indent}    {text[len(indent):]}" if text else "" for text in code]
+    return [*shown, f'{indent}??? quote "코드 보기"', "", *hidden, ""]
+
+
+def figure_requests(
+    plan: PagePlan, results: list[dict[str, Any]], figures: FigureIndex, src_uri: str
+) -> list[tuple[Block, Any, str, str]]:
+    """(block, FigureSource, id_prefix, alt) for every figure block that ran without error."""
+    from plugin.figures import FigureSource
+
+    requests = []
+    figure_blocks = [b for b in plan.page.blocks if b.kind == "figure"]
+    for ordinal, block in enumerate(figure_blocks):
+        i = next(n for n, s in enumerate(plan.sources) if s is block)
+        if i >= len(results) or results[i].get("error") or "figure" not in results[i]:
+            continue
+        source = FigureSource(**results[i]["figure"])
+        entry = figures.by_position.get((src_uri, ordinal))
+        anchor = entry.anchor if entry else f"figure-{ordinal + 1}"
+        requests.append((block, source, id_prefix(anchor), block.options.get("alt") or source.alt))
+    return requests
+
+
+def id_prefix(anchor: str) -> str:
+    """An SVG id prefix (``[A-Za-z][A-Za-z0-9_-]*``) unique to the figure."""
+    return "bp-" + re.sub(r"[^A-Za-z0-9_-]", "_", anchor) + "-"

@@ -1,0 +1,149 @@
+"""Run a page's items in a worker child, with per-item deadlines (MkDocs side).
+
+One ``WorkerServer`` per build: it starts ``python -m plugin.worker`` (which
+imports numpy and ``layers`` once) and asks it for a forked child per page. The
+server process starts in the background as soon as the plugin knows some page
+must run, so its start-up overlaps MkDocs' own work.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from plugin.worker import Item, PageJob, recv_message, send_message
+
+__all__ = ["WorkerError", "WorkerServer"]
+
+_START_TIMEOUT_S = 120.0  # importing numpy on a loaded 2-core machine can be slow
+
+
+class WorkerError(RuntimeError):
+    """The worker server itself could not start or answer."""
+
+
+class WorkerServer:
+    """A fork server for one build; ``run_page`` is safe to call from several threads."""
+
+    def __init__(self, cwd: Path) -> None:
+        self._cwd = cwd
+        self._lock = threading.Lock()
+        self._ready = False
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._control = ours
+        self._stderr = tempfile.TemporaryFile()
+        env = dict(os.environ)
+        # One BLAS thread per child: pages run side by side on few cores, and
+        # forking a process whose BLAS pool is already running is asking for trouble.
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(name, "1")
+        env["PYTHONUNBUFFERED"] = "1"
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "plugin.worker", str(theirs.fileno())],
+            cwd=cwd,
+            env=env,
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+        )
+        theirs.close()
+
+    def _wait_ready(self) -> None:
+        if self._ready:
+            return
+        self._control.settimeout(_START_TIMEOUT_S)
+        try:
+            hello = recv_message(self._control)
+        except (EOFError, OSError) as error:
+            raise WorkerError(
+                f"the worker process (python -m plugin.worker) did not start: {error}\n{self._stderr_text()}"
+            ) from error
+        if hello != "ready":
+            raise WorkerError(f"the worker process sent {hello!r} instead of 'ready'")
+        self._control.settimeout(None)
+        self._ready = True
+
+    def _stderr_text(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read().decode("utf-8", "replace")[-4000:]
+
+    def run_page(self, job: PageJob, timeouts: list[float]) -> list[dict[str, Any]]:
+        """One result per item, in order, stopping after the first failed item.
+
+        A timeout or a dead child becomes that item's error (at its ``line``);
+        the caller reports the items without a result as not run.
+        """
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        with self._lock:
+            self._wait_ready()
+            try:
+                socket.send_fds(self._control, [b"p"], [theirs.fileno()])
+            except OSError as error:
+                raise WorkerError(f"the worker process is gone: {error}\n{self._stderr_text()}") from error
+        theirs.close()
+        results: list[dict[str, Any]] = []
+        with ours:
+            ours.settimeout(_START_TIMEOUT_S)
+            try:
+                pid: int = recv_message(ours)
+            except (EOFError, OSError) as error:
+                raise WorkerError(f"the worker did not fork a child for the page: {error}") from error
+            send_message(ours, job)
+            for item, seconds in zip(job.items, timeouts):
+                ours.settimeout(seconds)
+                try:
+                    result = recv_message(ours)
+                except socket.timeout:
+                    _kill(pid)
+                    results.append({"error": _timeout_error(item, seconds)})
+                    break
+                except (EOFError, ConnectionError):
+                    results.append({"error": {
+                        "line": item.line,
+                        "message": "the process running this page ended while running this code "
+                                   "(os._exit(), a crash or a signal), so its output is lost; "
+                                   "remove the call that ends the interpreter",
+                        "traceback": "",
+                    }})
+                    break
+                results.append(result)
+                if result.get("error"):
+                    break
+            else:
+                return results
+        _kill(pid)
+        return results
+
+    def close(self) -> None:
+        """Stop the server (its children have exited or been killed)."""
+        self._control.close()
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._stderr.close()
+
+
+def _timeout_error(item: Item, seconds: float) -> dict[str, Any]:
+    what = "inline value" if item.kind == "inline" else "block"
+    return {
+        "line": item.line,
+        "message": f"this {what} did not finish within {seconds:g} s and was stopped; make it faster, "
+                   'or give the block more time with timeout="SECONDS" (or the plugin\'s `timeout` option)',
+        "traceback": "",
+    }
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it had already finished
