@@ -6,10 +6,12 @@ tokens), independently of lunr: the browser's results have to include those page
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_helpers import Recorder, ServedSite, new_context
 from site_helpers import search_tokens
@@ -23,7 +25,7 @@ TERM = "역전파"
 
 
 @pytest.fixture(scope="module")
-def search_page(browser: Any, served_site: ServedSite) -> Any:
+def search_page(browser: Any, served_site: ServedSite) -> Iterator[Any]:
     recorder = Recorder(served_site.origin)
     context = new_context(browser, served_site, recorder)
     page = context.new_page()
@@ -46,7 +48,7 @@ def search(page: Any, site: ServedSite, query: str) -> set[str]:
     items = page.locator(".md-search-result__item")
     try:
         items.first.wait_for(timeout=10_000)
-    except Exception as exc:  # playwright's TimeoutError: report what the reader saw instead
+    except PlaywrightTimeout as exc:  # report what the reader saw instead
         meta = page.locator(".md-search-result__meta").inner_text()
         raise AssertionError(f"no search results for {query!r}; Material says: {meta!r}") from exc
     # Material renders results in batches as the list scrolls; scroll until all are in.
