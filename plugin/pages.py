@@ -101,6 +101,9 @@ class Placeholders:
     def __init__(self) -> None:
         self.nonce = secrets.token_hex(4)
         self.html: dict[str, str] = {}
+        # What an inline token becomes inside $…$: plain text, since the math is
+        # still LaTeX source there (an error's HTML would break the formula).
+        self.math: dict[str, str] = {}
         self._count = 0
         self._pattern = re.compile(rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)")
 
@@ -115,7 +118,14 @@ class Placeholders:
         def swap(match: re.Match[str]) -> str:
             return self.html.get(match.group(1) or match.group(2), match.group(0))
 
+        def swap_in_math(match: re.Match[str]) -> str:
+            return self._pattern.sub(lambda m: self.math.get(m.group(2) or "", m.group(0)), match.group(0))
+
+        page_html = _MATH_RE.sub(swap_in_math, page_html)
         return self._pattern.sub(swap, page_html)
+
+
+_MATH_RE = re.compile(r'<(span|div) class="arithmatex">.*?</\1>', re.DOTALL)
 
 
 # -- planning ------------------------------------------------------------------------
@@ -279,6 +289,8 @@ def assemble(
             if ref.kind == "py":
                 token = placeholders.new("i")
                 placeholders.html[token] = inline_text(ref)
+                value = results[by_source[_source_key(ref)]] if by_source[_source_key(ref)] < len(results) else {}
+                placeholders.math[token] = html.escape(value["value"]) if "value" in value else "?"
             else:
                 token = placeholders.new("i")
                 entry = figures.by_id.get(ref.text)

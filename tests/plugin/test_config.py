@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plugin.config import PluginConfig
+
+
+def load(values: dict) -> tuple[PluginConfig, list]:
+    config = PluginConfig()
+    config.load_dict(values)
+    failed, _warnings = config.validate()
+    return config, failed
+
+
+def test_defaults() -> None:
+    config, failed = load({})
+    assert failed == []
+    assert config.enabled is True
+    assert config.cache is True
+    assert config.cache_dir == ".cache/backprop"
+    assert config.refresh is False
+    assert config.timeout == 60
+    assert config.output_limit == 100_000
+    assert config.watch == ["layers"]
+    assert config.figure_label == "그림 5-{n}"
+
+
+@pytest.mark.parametrize("bad", [0, -1, "soon", True])
+def test_timeout_must_be_positive_seconds(bad: object) -> None:
+    _config, failed = load({"timeout": bad})
+    assert [name for name, _ in failed] == ["timeout"]
+
+
+def test_every_option_is_documented() -> None:
+    import plugin.config
+
+    source = Path(plugin.config.__file__).read_text(encoding="utf-8")
+    for name, _option in PluginConfig._schema:
+        # the option's line is followed by its docstring
+        after = source.split(f"    {name} = ", 1)[1].split("\n", 2)[1]
+        assert after.strip().startswith('"""'), name
