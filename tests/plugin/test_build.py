@@ -1,0 +1,184 @@
+"""End-to-end: real `mkdocs build` of small sites with the plugin, read back as HTML."""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from plugin_site import build, page_html, summary, write_site
+
+GOOD_PAGES = {
+    "index.md": '''
+        ---
+        title: 시작
+        ---
+        # 시작
+
+        ```python exec
+        price = 200 * 1.1
+        print("<script>alert(1)</script>", price)
+        ```
+
+        값은 `{py} price`원, `{py} price:.1f`, `{py} price!r`, `{py} 3.3000000000000003`.
+        배열 `{py} __import__("numpy").array([0.19661193, 2.0])`, 모양 `{py} __import__("numpy").zeros((2, 3)).shape`.
+        수식 $p = `{py} price`$ 와 보통 코드 `price` 와 {{ price }} 와 {% raw %}.
+        위험한 값 `{py} "<b>*굵게*</b>"`.
+
+        | 이름 | 값 |
+        |---|---|
+        | 가격 | `{py} price` |
+
+        !!! note "안에서"
+            ```python exec source="hide"
+            print("nested", price)
+            ```
+
+            괄호 안 값 `{py} price * 2`.
+
+        === "탭"
+
+            ```python exec output="hide"
+            print("hidden output")
+            tab_value = 7
+            ```
+
+        - 목록
+
+            ```python exec
+            print("in a list", tab_value)
+            ```
+
+        ````markdown
+        ```python exec
+        raise SystemExit("must not run")
+        ```
+        ````
+
+        ```python
+        raise SystemExit("a plain python block is shown, never run")
+        ```
+
+        ```python exec raises="ArithmeticError"
+        1 / 0
+        ```
+
+        ```python exec
+        print("x" * 5000)
+        ```
+
+        다음 그림은 `{fig} later`입니다.
+        ''',
+    "figures.md": '''
+        # 그림
+
+        ```python figure id="first" caption="가격은 `{py} price`원" alt="a에서 b로"
+        price = 220
+        "digraph { a -> b }"
+        ```
+
+        ```python figure id="later" source="show" alt="c에서 d로"
+        import graphviz
+        g = graphviz.Digraph()
+        g.edge("c", "d")
+        g
+        ```
+
+        `{fig} first` 와 `{fig} later`.
+        ''',
+}
+
+
+@pytest.fixture(scope="module")
+def good_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    root = write_site(tmp_path_factory.mktemp("good"), GOOD_PAGES, options="output_limit: 1000",
+                      extra="nav:\n  - index.md\n  - figures.md\n")
+    result = build(root, "--strict")
+    assert result.returncode == 0, result.stderr
+    return root, result
+
+
+def test_block_output_is_escaped_text_under_highlighted_code(good_site) -> None:
+    root, _ = good_site
+    page = page_html(root, "index.html")
+    assert "<script>alert(1)</script>" not in page
+    assert '<div class="bp-output"><pre><code>&lt;script&gt;alert(1)&lt;/script&gt; 220.00000000000003' in page
+    assert 'class="highlight"' in page  # the code went through pymdownx.highlight
+
+
+def test_inline_values_use_fstring_semantics_and_format_value(good_site) -> None:
+    page = page_html(good_site[0], "index.html")
+    assert "값은 220원, 220.0, 220.00000000000003, 3.3." in page
+    assert "배열 [0.196612, 2], 모양 (2, 3)." in page
+    assert "np.float64" not in page
+
+
+def test_values_are_html_escaped_and_not_markdown(good_site) -> None:
+    page = page_html(good_site[0], "index.html")
+    assert "위험한 값 &lt;b&gt;*굵게*&lt;/b&gt;." in page
+
+
+def test_values_in_tables_math_and_nested_blocks(good_site) -> None:
+    page = page_html(good_site[0], "index.html")
+    assert "<td>220</td>" in page
+    assert "<mn>220</mn>" in page  # inside $…$, converted to MathML after substitution
+    assert "nested 220.00000000000003" in page
+    assert "괄호 안 값 440." in page
+    assert "in a list 7" in page
+
+
+def test_other_code_and_braces_are_left_alone(good_site) -> None:
+    page = page_html(good_site[0], "index.html")
+    assert "<code>price</code>" in page
+    assert "{{ price }}" in page and "{% raw %}" in page
+    assert "must not run" in page  # shown literally inside the outer fence
+    assert "a plain python block is shown, never run" in page
+
+
+def test_source_hide_and_output_hide(good_site) -> None:
+    page = page_html(good_site[0], "index.html")
+    assert '<div class="bp-output"><pre><code>hidden output' not in page  # output="hide"
+    assert '&quot;hidden output&quot;' in page  # ... but its code is shown
+    assert "&quot;nested&quot;" not in page  # source="hide"
+    assert '<div class="bp-output"><pre><code>nested 220' in page  # ... but its output is shown
+
+
+def test_raises_shows_the_traceback_cut_to_the_page(good_site) -> None:
+    page = page_html(good_site[0], "index.html")
+    block = re.search(r'ZeroDivisionError: division by zero', page)
+    assert block
+    assert 'File &quot;docs/index.md&quot;, line 51' in page
+    assert "plugin/worker.py" not in page
+
+
+def test_huge_output_is_cut_with_a_note(good_site) -> None:
+    page = page_html(good_site[0], "index.html")
+    assert "x" * 1000 in page and "x" * 1001 not in page
+    assert "4,001자를 생략했습니다" in page
+
+
+def test_figures_are_numbered_captioned_and_referenced_across_pages(good_site) -> None:
+    root, _ = good_site
+    figures = page_html(root, "figures/index.html")
+    assert '<figure class="bp-figure" id="first"><svg' in figures
+    assert "<figcaption>그림 5-1: 가격은 220원</figcaption>" in figures
+    assert "<figcaption>그림 5-2</figcaption>" in figures
+    assert '<a class="bp-figure-ref" href="./#first">그림 5-1</a>' in figures
+    index = page_html(root, "index.html")
+    assert '다음 그림은 <a class="bp-figure-ref" href="figures/#later">그림 5-2</a>입니다.' in index
+
+
+def test_figure_code_is_collapsed_unless_shown(good_site) -> None:
+    figures = page_html(good_site[0], "figures/index.html")
+    collapsed, shown = figures.split('id="later"')
+    assert "<summary>코드 보기</summary>" in collapsed
+    assert "코드 보기" not in shown
+    # source="show": the code comes before the figure
+    assert collapsed.rfind("graphviz") > collapsed.rfind("</details>")
+
+
+def test_one_info_line_counts_blocks(good_site) -> None:
+    _, result = good_site
+    assert summary(result) == (8, 0)
+    assert len(re.findall(r"backprop: \d+ pages", result.stderr)) == 1
