@@ -139,8 +139,8 @@ def test_other_code_and_braces_are_left_alone(good_site) -> None:
 def test_source_hide_and_output_hide(good_site) -> None:
     page = page_html(good_site[0], "index.html")
     assert '<div class="bp-output"><pre><code>hidden output' not in page  # output="hide"
-    assert '&quot;hidden output&quot;' in page  # ... but its code is shown
-    assert "&quot;nested&quot;" not in page  # source="hide"
+    assert '"hidden output"</span>' in page  # ... but its code is shown
+    assert '"nested"</span>' not in page  # source="hide"
     assert '<div class="bp-output"><pre><code>nested 220' in page  # ... but its output is shown
 
 
