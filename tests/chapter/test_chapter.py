@@ -1,0 +1,194 @@
+"""The built chapter: every figure of the source blog is there with its values,
+and the prose cites the numbers the layers computed.
+
+Expected numbers are written here by hand from CHAPTER.md (and the book), never
+taken from the build, so a wrong layer, a stale figure or a typed-in number fails.
+They appear as the site formats them: at most six significant digits.
+"""
+from __future__ import annotations
+
+import html
+import re
+import pytest
+
+from site_helpers import BuiltSite
+
+CHAPTER = ["1-computational-graph", "2-chain-rule", "3-backward", "4-simple-layers",
+           "5-activation-layers", "6-affine-softmax", "7-backprop-implementation", "8-summary"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site(built_site: BuiltSite) -> BuiltSite:
+    """The real site, from the session's one ``mkdocs build --strict`` (tests/conftest.py)."""
+    return built_site
+
+
+def page_html(site: BuiltSite, name: str) -> str:
+    return site.html(f"ch05/{name}/")
+
+
+def article(page: str) -> str:
+    """The page's main content, without Material's navigation and search index."""
+    match = re.search(r'<article class="md-content__inner[^"]*"[^>]*>(.*?)</article>', page, re.S)
+    assert match, "no <article> in the page"
+    return match.group(1)
+
+
+def figures(page: str) -> list[str]:
+    """The <figure> elements that hold a drawn SVG, in reading order."""
+    found = re.findall(r"<figure\b[^>]*>.*?</figure>", article(page), re.S)
+    return [f for f in found if "<svg" in f]
+
+
+def svg_texts(figure: str) -> list[str]:
+    """Every piece of text drawn inside the figure's SVG (edge labels, node symbols)."""
+    svg = figure[figure.index("<svg"):figure.rindex("</svg>")]
+    texts = re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", t)).strip() for t in texts]
+
+
+def prose(page: str) -> str:
+    """Visible text outside code blocks, block outputs and figures."""
+    body = article(page)
+    body = re.sub(r"<(pre|svg|script|style|annotation)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"<math\b.*?</math>", lambda m: " " + re.sub(r"<[^>]+>", "", m.group(0)) + " ", body, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    return re.sub(r"\s+", " ", text)
+
+
+def significant_digits(number: str) -> int:
+    return len(number.replace(".", "").lstrip("0"))
+
+
+def caption(figure: str) -> str:
+    match = re.search(r"<figcaption\b[^>]*>(.*?)</figcaption>", figure, re.S)
+    assert match, "figure without a caption"
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))).strip()
+
+
+def has_all(texts: list[str], expected: list[str]) -> list[str]:
+    """Expected strings that no drawn text shows as a whole token ("2" is not found in "220")."""
+    def shown(e: str) -> bool:
+        token = rf"(?<![\w.]){re.escape(e)}(?![\w.])" if re.match(r"^[\w.(-]", e) else re.escape(e)
+        return any(re.search(token, t) for t in texts)
+    return [e for e in expected if not shown(e)]
+
+
+# (page, index of the figure on that page, strings its SVG must show) for the
+# twelve figures of the source blog, plus the ones the chapter adds.
+FIGURES = [
+    ("01 apple", "1-computational-graph", 0, ["사과", "사과 개수", "소비세", "지불 금액", "100", "2", "200", "1.1", "220"]),
+    ("02 apple+orange", "1-computational-graph", 1, ["귤", "100", "2", "200", "150", "3", "450", "650", "1.1", "715"]),
+    ("03 apple backward", "1-computational-graph", 2, ["220", "1", "1.1", "2.2", "110", "200"]),
+    ("04 chain rule", "2-chain-rule", 0, ["3", "2", "5", "25", "10", "**2"]),
+    ("05 add backward", "3-backward", 0, ["10", "5", "15", "1.3", "+"]),
+    ("06 mul backward", "3-backward", 1, ["10", "5", "50", "1.3", "6.5", "13", "×"]),
+    ("07 apple+orange backward", "3-backward", 2,
+     ["715", "1", "650", "1.1", "200", "450", "100", "2.2", "2", "110", "150", "3.3", "3", "165"]),
+    ("08 ReLU", "5-activation-layers", 0, ["(2, 2)", "-0.5", "3"]),
+    ("09 sigmoid steps", "5-activation-layers", 1,
+     ["exp", "/", "-1", "0.367879", "1.36788", "0.731059", "-0.534447", "-0.196612", "0.196612"]),
+    ("10 sigmoid node", "5-activation-layers", 2, ["0.731059", "0.196612"]),
+    ("11 Affine", "6-affine-softmax", 0, ["dot", "(2,)", "(2, 3)", "(3,)", "9.1", "12.2", "15.3", "6", "15"]),
+    ("batch Affine", "6-affine-softmax", 1, ["(2, 2)", "(2, 3)", "(3,)", "14", "32", "77", "5", "7", "9"]),
+    ("Softmax-with-Loss", "6-affine-softmax", 2, ["0.305714", "0.0182113", "0.245192", "-0.263403"]),
+]
+
+
+@pytest.mark.parametrize(("label", "page", "index", "expected"), FIGURES, ids=[f[0] for f in FIGURES])
+def test_figure_shows_the_layers_values(site: BuiltSite, label: str, page: str, index: int, expected: list[str]) -> None:
+    figs = figures(page_html(site, page))
+    assert len(figs) > index, f"{page}: only {len(figs)} figures"
+    texts = svg_texts(figs[index])
+    missing = has_all(texts, expected)
+    assert not missing, f"figure {label}: {missing} not drawn; drawn texts: {texts}"
+
+
+def test_figures_are_numbered_through_the_chapter(site: BuiltSite) -> None:
+    numbers = []
+    for page in CHAPTER:
+        for fig in figures(page_html(site, page)):
+            match = re.search(r"그림 5-(\d+)", caption(fig))
+            assert match, f"{page}: caption without a figure number: {caption(fig)!r}"
+            numbers.append(int(match.group(1)))
+    # Eleven drawn figures of the source blog (the twelfth is the derivation in
+    # math), then batch Affine, Softmax-with-Loss and the learning curve.
+    assert numbers == list(range(1, 15))
+
+
+def test_figure_12_derivation_is_math_and_checked_numerically(site: BuiltSite) -> None:
+    page = page_html(site, "6-affine-softmax")
+    body = article(page)
+    assert body.count("<math") >= 10
+    assert "\\frac" not in prose(page), "LaTeX left unrendered"
+    errors = [float(e) for e in re.findall(r"최대 절대 오차 ([0-9.e+-]+)", html.unescape(body))]
+    assert len(errors) == 3
+    assert all(e < 1e-7 for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("page", "phrases"),
+    [
+        ("1-computational-graph", ["사과 가격에 대한 지불 금액의 미분은 2.2", "2.2원 늘어난다"]),
+        ("2-chain-rule", ["2(x+y)=10", "t=5", "z=25"]),
+        ("3-backward", ["| 사과 가격 | 100 | 2.2 |", "| 사과 개수 | 2 | 110 |", "| 귤 가격 | 150 | 3.3 |",
+                        "| 귤 개수 | 3 | 165 |", "| 소비세 | 1.1 | 650 |"]),
+        ("4-simple-layers", ["지불 금액은 220원", "| 지불 금액 | 715 |", "| 귤 가격에 대한 미분 | 3.3 |",
+                             "| 귤 개수에 대한 미분 | 165 |", "| 소비세에 대한 미분 | 650 |"]),
+        ("5-activation-layers", ["0.196612", "0.25"]),
+        ("6-affine-softmax", ["L=0.305714", "0.3, -0.8, 0.5"]),
+    ],
+)
+def test_prose_cites_the_computed_values(site: BuiltSite, page: str, phrases: list[str]) -> None:
+    text = prose(page_html(site, page))
+    table_text = tables_as_rows(page_html(site, page))
+    flat = re.sub(r"\s+", "", text)
+    for phrase in phrases:
+        if phrase.startswith("|"):
+            assert phrase in table_text, f"{page}: row {phrase!r} not in {table_text}"
+        else:
+            assert phrase in text or re.sub(r"\s+", "", phrase) in flat, f"{page}: {phrase!r} missing"
+
+
+def tables_as_rows(page: str) -> str:
+    rows = []
+    for row in re.findall(r"<tr>(.*?)</tr>", article(page), re.S):
+        cells = [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", c))).strip()
+                 for c in re.findall(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", row, re.S)]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def test_training_reaches_a_useful_accuracy_and_tabulates_every_epoch(site: BuiltSite) -> None:
+    rows = tables_as_rows(page_html(site, "7-backprop-implementation")).splitlines()
+    epochs = [r for r in rows if re.match(r"\| \d+ \| [\d.]+% \| [\d.]+% \|$", r)]
+    assert [int(r.split("|")[1]) for r in epochs] == list(range(1, 16))
+    final_test = float(epochs[-1].split("|")[3].strip().rstrip("%"))
+    # A two-layer net on 8x8 digits reaches well above 90 % test accuracy; a
+    # broken backward pass leaves it near chance (10 %).
+    assert final_test > 90
+
+
+def test_gradient_check_and_cost_counts(site: BuiltSite) -> None:
+    page = page_html(site, "7-backprop-implementation")
+    rows = tables_as_rows(page)
+    for name, shape in [("W1", "(64, 50)"), ("b1", "(50,)"), ("W2", "(50, 10)"), ("b2", "(10,)")]:
+        match = re.search(rf"\| {name} \| {re.escape(shape)} \| ([0-9.e+-]+) \|", rows)
+        assert match, f"gradient-check row for {name} missing in {rows}"
+        assert float(match.group(1)) < 1e-6
+    text = prose(page)
+    # 64*50 + 50 + 50*10 + 10 parameters; central differences: two forward passes each.
+    assert "3760개" in text
+    assert "7520번" in text
+
+
+def test_no_raw_float_or_unrendered_value_in_prose(site: BuiltSite) -> None:
+    for page in CHAPTER:
+        text = prose(page_html(site, page))
+        assert "{py}" not in text and "{fig}" not in text, page
+        # 220.00000000000003 may appear in block output (inside <pre>), never in prose.
+        raw = [n for n in re.findall(r"\d+\.\d+", text) if significant_digits(n) > 6]
+        assert not raw, f"{page}: raw floats in prose: {raw}"
+        assert "np.float64" not in text
