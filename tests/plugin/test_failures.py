@@ -1,0 +1,127 @@
+"""Every failure names page:line, fails the build (strict or not), and shows a box under serve."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from plugin_site import build, page_html, summary, write_site
+
+# page -> (Markdown, the line the error must name, a phrase of the message)
+FAILURES: dict[str, tuple[str, int, str]] = {
+    "syntax.md": ("# s\n\n```python exec\nx = 1\nif x\n    pass\n```\n", 5, "SyntaxError"),
+    "exception.md": (
+        "---\ntitle: 앞머리\n---\n# e\n\n```python exec\nx = 1\ny = {}\nprint(y['nope'])\n```\n",
+        9, "KeyError: 'nope'",
+    ),
+    "raises.md": ('# r\n\n```python exec raises="ValueError"\nx = 1\n```\n', 3, 'raises="ValueError" was given'),
+    "raises-wrong.md": ('# r\n\n```python exec raises="KeyError"\n1 / 0\n```\n', 4, "ZeroDivisionError"),
+    "timeout.md": (
+        '# t\n\n```python exec timeout="1"\nwhile True:\n    pass\n```\n\n'
+        "뒤 값 `{py} 1 + 1`.\n\n```python exec\nprint('later')\n```\n",
+        3, "did not finish within 1 s",
+    ),
+    "exit.md": ("# x\n\n```python exec\nimport sys\nsys.exit(3)\n```\n", 5, "sys.exit(3)"),
+    "os-exit.md": ("# o\n\n```python exec\nimport os\nos._exit(1)\n```\n", 3, "os._exit()"),
+    "option.md": ('# o\n\n```python exec colour="red"\nx = 1\n```\n', 3, "unknown option 'colour'"),
+    "undefined.md": ("# u\n\n```python exec\nx = 1\n```\n\n값 `{py} x` 와\n`{py} nope + 1`.\n", 8,
+                     "NameError: name 'nope' is not defined"),
+    "spec.md": ("# f\n\n```python exec\nx = 1.5\n```\n\n값 `{py} x:.2q`.\n", 7, "Unknown format code 'q'"),
+    "figure-statement.md": ('# g\n\n```python figure alt="x"\nx = 1\ng = "digraph {}"\n```\n', 5,
+                            "last statement is not an expression"),
+    "figure-value.md": ("# g\n\n```python figure\n42\n```\n", 4, "cannot draw a value of type int"),
+    "figure-ref.md": ("# r\n\n본문\n\n`{fig} nowhere` 참고.\n", 5, "`{fig} nowhere` refers to no figure"),
+}
+
+
+@pytest.fixture(scope="module")
+def failing_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pages = {name: text for name, (text, _, _) in FAILURES.items()}
+    pages["index.md"] = "# 목차\n\n```python exec\nprint('fine')\n```\n"
+    return write_site(tmp_path_factory.mktemp("failing"), pages)
+
+
+@pytest.fixture(scope="module")
+def failed_build(failing_site: Path):
+    return build(failing_site)
+
+
+@pytest.mark.parametrize("name", sorted(FAILURES))
+def test_failure_names_page_and_line(failed_build, name: str) -> None:
+    _, line, phrase = FAILURES[name]
+    reports = [r for r in re.split(r"\n(?=ERROR|INFO|WARNING)", failed_build.stderr)
+               if r.startswith("ERROR") and f"docs/{name}:" in r]
+    assert len(reports) == 1, failed_build.stderr
+    assert f"docs/{name}:{line}: " in reports[0]
+    assert phrase in reports[0]
+
+
+def test_build_fails_without_strict(failed_build) -> None:
+    assert failed_build.returncode != 0
+    assert f"{len(FAILURES)} error(s) in the pages' code" in failed_build.stderr
+
+
+def test_build_fails_with_strict(failing_site: Path) -> None:
+    result = build(failing_site, "--strict")
+    assert result.returncode != 0
+    assert "docs/exception.md:9: KeyError" in result.stderr
+
+
+def test_tracebacks_are_cut_to_the_authors_code(failed_build) -> None:
+    report = failed_build.stderr.split("docs/exception.md:9:")[1].split("\nINFO")[0]
+    assert 'File "docs/exception.md", line 9, in <module>' in report
+    assert "print(y['nope'])" in report  # the .md line itself is quoted
+    assert "plugin/worker.py" not in report
+
+
+def test_later_blocks_after_a_timeout_are_reported_not_run(failed_build) -> None:
+    assert "docs/timeout.md: 2 later block(s)/value(s) not run" in failed_build.stderr
+
+
+def test_failures_are_not_cached(failing_site: Path, failed_build) -> None:
+    again = build(failing_site)
+    assert again.returncode != 0
+    assert "docs/exception.md:9: KeyError" in again.stderr
+    run, cached = summary(again)
+    assert cached == 1  # only index.md, the page without errors
+
+
+# -- serve --------------------------------------------------------------------------
+
+
+def _serve_build(root: Path):
+    """One build as `mkdocs serve` does it: same config loading, on_startup("serve")."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    config = load_config(str(root / "mkdocs.yml"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        mkdocs_build(config)
+    finally:
+        config.plugins.on_shutdown()
+
+
+def test_serve_shows_error_boxes_and_recovers(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {
+        "index.md": "# s\n\n```python exec\nx = {}\nx['k']\n```\n\n값 `{py} x`.\n\n```python exec\nprint('after')\n```\n",
+    }, extra="strict: true\n")
+    _serve_build(root)  # a strict serve build must not abort: the error is in the page
+    page = page_html(root, "index.html")
+    box = re.search(r'<div class="admonition failure bp-error"><p class="admonition-title">(.*?)</p><pre>(.*?)</pre>',
+                    page, re.DOTALL)
+    assert box and box.group(1) == "실행 오류 — docs/index.md:5"
+    assert "KeyError: &#x27;k&#x27;" in box.group(2)
+    assert '<div class="admonition warning bp-error bp-not-run">' in page  # the later block
+    assert '<span class="bp-error bp-not-run">⚠ x</span>' in page  # the later inline value
+    assert '<div class="bp-output"><pre><code>after' not in page
+
+    (root / "docs" / "index.md").write_text(
+        "# s\n\n```python exec\nx = {}\nx['k'] = 1\n```\n\n값 `{py} x`.\n\n```python exec\nprint('after')\n```\n",
+        encoding="utf-8")
+    _serve_build(root)
+    page = page_html(root, "index.html")
+    assert "bp-error" not in page
+    assert "값 {&#x27;k&#x27;: 1}." in page
+    assert '<div class="bp-output"><pre><code>after' in page
