@@ -1,0 +1,91 @@
+"""What re-runs after an edit, and what the cache survives."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plugin_site import build, page_html, summary, write_site
+
+PAGES = {
+    "index.md": "# 하나\n\n```python exec\nprint('one', 1 + 1)\n```\n\n값 `{py} 2 * 3`.\n",
+    "two.md": "# 둘\n\n```python exec\nfrom mylib import VALUE\nprint('two', VALUE)\n```\n\n```python exec\nprint('again')\n```\n",
+}
+
+
+def site(root: Path, **kwargs: str) -> Path:
+    write_site(root, PAGES, options=kwargs.get("options", "watch: [mylib]"))
+    (root / "mylib").mkdir(exist_ok=True)
+    (root / "mylib" / "__init__.py").write_text("VALUE = 1\n", encoding="utf-8")
+    return root
+
+
+def ok(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, int]:
+    result = build(root, *args, env=env)
+    assert result.returncode == 0, result.stderr
+    return summary(result)
+
+
+@pytest.fixture(scope="module")
+def warm_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = site(tmp_path_factory.mktemp("cache"))
+    assert ok(root) == (3, 0)
+    return root
+
+
+def test_unchanged_site_runs_nothing(warm_site: Path) -> None:
+    assert ok(warm_site) == (0, 3)
+    assert "one 2" in page_html(warm_site, "index.html")
+
+
+def test_prose_edit_runs_nothing(warm_site: Path) -> None:
+    path = warm_site / "docs" / "index.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n새 문단을 덧붙였습니다.\n", encoding="utf-8")
+    assert ok(warm_site) == (0, 3)
+    assert "새 문단을 덧붙였습니다." in page_html(warm_site, "index.html")
+
+
+def test_code_edit_reruns_that_page_only(warm_site: Path) -> None:
+    path = warm_site / "docs" / "two.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("'again'", "'again!'"), encoding="utf-8")
+    assert ok(warm_site) == (2, 1)
+    assert "again!" in page_html(warm_site, "two/index.html")
+
+
+def test_library_edit_reruns_with_the_new_code(warm_site: Path) -> None:
+    (warm_site / "mylib" / "__init__.py").write_text("VALUE = 2\n", encoding="utf-8")
+    run, _cached = ok(warm_site)
+    assert run == 3
+    assert "two 2" in page_html(warm_site, "two/index.html")
+
+
+def test_damaged_entries_are_rebuilt(warm_site: Path) -> None:
+    entries = list((warm_site / ".cache" / "backprop" / "pages").glob("*.json"))
+    assert entries
+    for entry in entries:
+        entry.write_text(entry.read_text(encoding="utf-8")[:20], encoding="utf-8")
+    assert ok(warm_site) == (3, 0)
+    assert ok(warm_site) == (0, 3)
+    assert not list((warm_site / ".cache" / "backprop" / "pages").glob(".tmp-*"))
+
+
+def test_refresh_runs_everything(warm_site: Path) -> None:
+    assert ok(warm_site, env={"BACKPROP_REFRESH": "1"}) == (3, 0)
+
+
+def test_cache_off_writes_nothing(tmp_path: Path) -> None:
+    root = site(tmp_path, options="cache: false\nwatch: [mylib]")
+    assert ok(root) == (3, 0)
+    assert ok(root) == (3, 0)
+    assert not (root / ".cache").exists()
+
+
+def test_disabled_shows_code_and_sources(tmp_path: Path) -> None:
+    root = site(tmp_path, options="enabled: false")
+    result = build(root, "--strict")
+    assert result.returncode == 0, result.stderr
+    page = page_html(root, "index.html")
+    assert "<code>{py} 2 * 3</code>" in page
+    assert "bp-output" not in page
+    assert "print" in page and "python exec" not in page
+    assert "blocks run" not in result.stderr
