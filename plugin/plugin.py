@@ -92,8 +92,12 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         self.figures = pages.FigureIndex.build(scanned)
         for failure in self.figures.failures:
             self._report(failure)
-        if any(p.blocks or "{py}" in f.content_string for f, (_, _, p) in zip(ordered, scanned)):
-            self._worker()  # start it now: its numpy import overlaps MkDocs' own work
+        for file, (_, path, _) in zip(ordered, scanned):
+            # The raw source has the front matter's lines, so lines (and keys) match on_page_markdown's.
+            plan = pages.plan_page(file.content_string, path=path, line_offset=0, settings=self.settings)
+            if plan.items and self.cache.get_page(plan.cache_key(self.environment, self.settings)) is None:
+                self._worker()  # start it now: its numpy import overlaps MkDocs' own work
+                break
         return nav
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
