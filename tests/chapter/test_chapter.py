@@ -192,3 +192,26 @@ def test_no_raw_float_or_unrendered_value_in_prose(site: BuiltSite) -> None:
         raw = [n for n in re.findall(r"\d+\.\d+", text) if significant_digits(n) > 6]
         assert not raw, f"{page}: raw floats in prose: {raw}"
         assert "np.float64" not in text
+
+
+# The Korean edition's terms (CHAPTER.md), each with its English original.
+GLOSSARY = [
+    ("오차역전파법", "backpropagation"), ("순전파", "forward propagation"), ("역전파", "backward propagation"),
+    ("계산 그래프", "computational graph"), ("노드 / 에지", "node / edge"), ("국소적 계산", "local computation"),
+    ("국소적 미분", "local derivative"), ("연쇄법칙", "chain rule"), ("합성 함수", "composite function"),
+    ("덧셈 노드", "addition node"), ("곱셈 노드", "multiplication node"), ("계층", "layer"),
+    ("상류 / 하류", "upstream / downstream"), ("기울기", "gradient"), ("기울기 확인", "gradient check"),
+    ("수치 미분", "numerical differentiation"), ("형상", "shape"), ("전치행렬", "transpose"),
+    ("Affine 계층", "Affine layer"), ("배치용 Affine 계층", "batch Affine layer"), ("가중치 / 편향", "weight / bias"),
+    ("활성화 함수", "activation function"), ("시그모이드 함수", "sigmoid function"), ("ReLU 함수", "Rectified Linear Unit"),
+    ("소프트맥스 함수", "softmax function"), ("교차 엔트로피 오차", "cross entropy error"), ("손실 함수", "loss function"),
+    ("정답 레이블", "label"), ("원-핫 인코딩", "one-hot encoding"), ("점수", "score"), ("미니배치", "mini-batch"),
+    ("경사 하강법", "gradient descent"), ("학습률", "learning rate"), ("에폭", "epoch"), ("은닉층", "hidden layer"),
+    ("매개변수 갱신", "parameter update"),
+]
+
+
+def test_glossary_lists_every_term_with_its_original(site: BuiltSite) -> None:
+    rows = tables_as_rows(site.html("glossary/"))
+    for korean, english in GLOSSARY:
+        assert f"| {korean} | {english} |" in rows, f"glossary row for {korean} missing"
