@@ -41,7 +41,7 @@ BLOCK_OPTIONS: dict[str, frozenset[str]] = {
 _OPTION_VALUES: dict[str, frozenset[str]] = {
     "exec:source": frozenset({"show", "hide"}),
     "exec:output": frozenset({"show", "hide"}),
-    "figure:source": frozenset({"show", "hide"}),
+    "figure:source": frozenset({"show"}),
 }
 
 _FENCE_OPEN_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -202,6 +202,10 @@ def _parse_options(text: str, kind: str, line: int) -> dict[str, str]:
         if values is not None and value not in values:
             raise BlockSyntaxError(
                 line, f'{key}="{value}" is not understood; use one of: {", ".join(sorted(values))}'
+            )
+        if key == "id" and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", value):
+            raise BlockSyntaxError(
+                line, f'id="{value}" must start with a letter and hold only letters, digits, "-" and "_"'
             )
         if key == "timeout":
             try:

@@ -91,3 +91,9 @@ def test_front_matter_lines_are_counted() -> None:
     source = "---\ntitle: x\n---\n# T\n"
     assert front_matter_lines(source, "# T\n") == 3
     assert front_matter_lines("# T\n", "# T\n") == 0
+
+
+def test_figure_ids_must_be_usable_as_html_ids() -> None:
+    page = parse_page('```python figure id="두 단어"\ng\n```\n')
+    assert page.errors and 'id="두 단어" must start with a letter' in page.errors[0].message
+    assert parse_page('```python figure id="apple-forward_2"\ng\n```\n').errors == []
