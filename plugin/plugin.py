@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         self.serving = False
         self._server: WorkerServer | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: dict[str, Future[list[dict[str, Any]]]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_startup"""
@@ -95,9 +98,12 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         for file, (_, path, _) in zip(ordered, scanned):
             # The raw source has the front matter's lines, so lines (and keys) match on_page_markdown's.
             plan = pages.plan_page(file.content_string, path=path, line_offset=0, settings=self.settings)
-            if plan.items and self.cache.get_page(plan.cache_key(self.environment, self.settings)) is None:
-                self._worker()  # start it now: its numpy import overlaps MkDocs' own work
-                break
+            key = plan.cache_key(self.environment, self.settings)
+            if plan.items and key not in self._pending and self.cache.get_page(key) is None:
+                # Run it now, in the background: the pages' code then overlaps
+                # MkDocs rendering the pages before it (and each other, on 2 cores).
+                job = pages.job_for(plan, file.content_string, self.settings)
+                self._pending[key] = self._pool().submit(self._worker().run_page, job, plan.timeouts)
         return nav
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
@@ -187,8 +193,12 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         if cached is not None and len(cached) == len(plan.items):
             self.counts["cached"] += plan.block_count
             return cached
+        pending = self._pending.pop(key, None)
         try:
-            results = self._worker().run_page(pages.job_for(plan, source, self.settings), plan.timeouts)
+            if pending is not None:
+                results = pending.result()
+            else:
+                results = self._worker().run_page(pages.job_for(plan, source, self.settings), plan.timeouts)
         except WorkerError as error:
             raise PluginError(f"{plan.path}: cannot run the page's code: {error}") from error
         self.counts["run"] += sum(1 for item, _ in zip(plan.items, results) if item.kind != "inline")
@@ -200,12 +210,23 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             self.cache.put_page(key, results)  # failures are never cached
         return results
 
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1),
+                                                thread_name_prefix="backprop-page")
+        return self._executor
+
     def _worker(self) -> WorkerServer:
         if self._server is None:
             self._server = WorkerServer(self.root)
         return self._server
 
     def _stop_worker(self) -> None:
+        if self._executor is not None:
+            # Pages MkDocs never asked for (excluded, drafts) are dropped, not waited for.
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        self._pending.clear()
         if self._server is not None:
             self._server.close()
             self._server = None
