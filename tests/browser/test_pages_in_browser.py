@@ -79,6 +79,8 @@ class Visit:
 def _switch_to_dark(page: Any, site: ServedSite) -> None:
     """Click Material's palette toggle like a reader; the choice then holds for every page."""
     page.goto(site.url(""))
+    # Let the search worker finish loading, or leaving the page aborts its requests.
+    page.wait_for_load_state("networkidle")
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default", \
         "the site should open in the light palette when the system prefers light"
     page.locator("form[data-md-component=palette] label.md-header__button:not([hidden])").click()
