@@ -71,6 +71,9 @@ class _Collector(HTMLParser):
         self._heading: list | None = None
         self.styles: list[str] = []
         self._in_style = False
+        self.figure_svgs = 0  # outermost <svg> elements inside a <figure>
+        self._figures = 0
+        self._svgs = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append(Element(tag, {k: v or "" for k, v in attrs}, self.getpos()[0]))
@@ -81,6 +84,12 @@ class _Collector(HTMLParser):
             self._heading.append("in-permalink")
         if tag == "style":
             self._in_style = True
+        if tag == "figure":
+            self._figures += 1
+        elif tag == "svg":
+            if self._figures and not self._svgs:
+                self.figure_svgs += 1
+            self._svgs += 1
 
     def handle_endtag(self, tag: str) -> None:
         if self._heading is not None:
@@ -91,6 +100,10 @@ class _Collector(HTMLParser):
                 self._heading.pop()
         if tag == "style":
             self._in_style = False
+        if tag == "figure":
+            self._figures = max(0, self._figures - 1)
+        elif tag == "svg":
+            self._svgs = max(0, self._svgs - 1)
 
     def handle_data(self, data: str) -> None:
         if self._heading is not None and self._heading[-1] != "in-permalink":

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from browser_helpers import SCHEMES, SCREENSHOTS, Recorder, ServedSite, new_context, screenshot_name
-from site_helpers import built_page_dirs
+from site_helpers import built_page_dirs, parse_html
 
 pytestmark = pytest.mark.browser
 
@@ -146,7 +146,13 @@ def test_palette_actually_switches(visits: dict) -> None:
     assert not wrong, "pages not in the palette chosen:\n" + "\n".join(wrong)
 
 
-def test_every_figure_is_drawn_in_both_palettes(visits: dict) -> None:
+def test_every_figure_is_drawn_in_both_palettes(served_site: ServedSite, visits: dict) -> None:
+    # The browser must have measured every figure the built HTML holds.
+    counted = {
+        v.name: (len(v.seen["figures"]), parse_html(served_site.built.html(v.page)).figure_svgs)
+        for v in visits.values()
+    }
+    assert all(seen == built for seen, built in counted.values()), counted
     bad = [
         f"{v.name}: {f['name']} {f['width']:.0f}x{f['height']:.0f} visible={f['visible']}"
         for v in visits.values() for f in v.seen["figures"]
