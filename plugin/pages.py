@@ -245,88 +245,175 @@ def assemble(
     link: Callable[[FigureEntry], str],
     svgs: dict[int, str | Exception] | None = None,
 ) -> PageOutcome:
-    """The page's Markdown with placeholders; ``results`` None means disabled."""
-    failures = [Failure(plan.path, e.line, e.message) for e in plan.page.errors]
-    outcome = PageOutcome("", failures)
-    by_source = {_source_key(source): i for i, source in enumerate(plan.sources)}
-    first_failure: Failure | None = None
+    """The page's Markdown with placeholders; ``results`` None means the plugin is disabled.
 
-    def result(source: Block | InlineRef) -> tuple[dict[str, Any] | None, Failure | None]:
-        """(result, failure); both None when the item was not run."""
-        nonlocal first_failure
-        i = by_source[_source_key(source)]
-        if results is None or i >= len(results):
+    ``results`` may be shorter than ``plan.items``: the items without one were
+    not run (an earlier item failed). ``svgs`` maps ``id(block)`` of each figure
+    block to its SVG or the error that stopped it.
+    """
+    return _Assembler(plan, results, placeholders, settings, src_uri, figures, link, svgs or {}).run()
+
+
+@dataclass
+class _Assembler:
+    plan: PagePlan
+    results: list[dict[str, Any]] | None
+    placeholders: Placeholders
+    settings: Settings
+    src_uri: str
+    figures: FigureIndex
+    link: Callable[[FigureEntry], str]
+    svgs: dict[int, str | Exception]
+
+    def __post_init__(self) -> None:
+        self.outcome = PageOutcome("", [Failure(self.plan.path, e.line, e.message) for e in self.plan.page.errors])
+        self.index = {_source_key(source): i for i, source in enumerate(self.plan.sources)}
+        self.first_failure: Failure | None = None
+
+    def run(self) -> PageOutcome:
+        out: list[str] = []
+        line = self.plan.page.line_offset
+        figure_ordinal = 0
+        for segment in self.plan.page.segments:
+            if isinstance(segment, str):
+                line += 1
+                out.append(self.text_line(segment, line))
+            elif isinstance(segment, Fence):
+                line += len(segment.lines)
+                out.extend(segment.lines)
+            else:
+                line = segment.last_line
+                if segment.kind == "figure":
+                    out.extend(self.figure(segment, figure_ordinal))
+                    figure_ordinal += 1
+                else:
+                    out.extend(self.exec_block(segment))
+        self.outcome.markdown = "\n".join(out)
+        return self.outcome
+
+    # -- results ---------------------------------------------------------------------
+
+    def result(self, source: Block | InlineRef) -> tuple[dict[str, Any] | None, Failure | None]:
+        """(result, failure) of an item; (None, None) when it was not run."""
+        i = self.index[_source_key(source)]
+        if self.results is None or i >= len(self.results):
             return None, None
-        error = results[i].get("error")
-        if error:
-            failure = Failure(plan.path, error["line"], error["message"], error.get("traceback", ""))
-            outcome.failures.append(failure)
-            first_failure = failure
-            return results[i], failure
-        return results[i], None
+        error = self.results[i].get("error")
+        if not error:
+            return self.results[i], None
+        failure = Failure(self.plan.path, error["line"], error["message"], error.get("traceback", ""))
+        self.outcome.failures.append(failure)
+        self.first_failure = failure
+        return self.results[i], failure
 
-    def not_run_box() -> str:
-        outcome.not_run += 1
-        where = f" ({first_failure.location})" if first_failure else ""
+    def value_html(self, ref: InlineRef) -> tuple[str, str]:
+        """An inline value as (HTML for prose, text for inside math)."""
+        res, failure = self.result(ref)
+        if failure:
+            return inline_error(failure), "?"
+        if res is None:
+            self.outcome.not_run += 1
+            return f'<span class="bp-error bp-not-run">⚠ {html.escape(ref.text)}</span>', "?"
+        value = html.escape(res["value"])
+        return value, value
+
+    def not_run_box(self) -> str:
+        self.outcome.not_run += 1
+        where = f" ({self.first_failure.location})" if self.first_failure else ""
         return ('<div class="admonition warning bp-error bp-not-run"><p class="admonition-title">'
                 f"실행되지 않음</p><p>앞선 오류{html.escape(where)} 때문에 이 코드는 실행되지 않았습니다.</p></div>")
 
-    def inline_text(ref: InlineRef) -> str:
-        res, failure = result(ref)
-        if failure:
-            return inline_error(failure)
-        if res is None:
-            outcome.not_run += 1
-            return f'<span class="bp-error bp-not-run">⚠ {html.escape(ref.text)}</span>'
-        return html.escape(res["value"])
+    def block_token(self, body: str) -> str:
+        token = self.placeholders.new("b")
+        self.placeholders.html[token] = body
+        return token
 
-    def substitute_line(text: str, line: int) -> str:
+    # -- segments --------------------------------------------------------------------
+
+    def text_line(self, text: str, line: int) -> str:
         pieces, last = [], 0
         for ref in find_inline(text, line):
-            if ref.kind == "py" and results is None:
-                continue  # disabled: the source stays as inline code
+            if self.results is None:
+                continue  # disabled: values and references stay as inline code
             pieces.append(text[last:ref.start])
+            token = self.placeholders.new("i")
             if ref.kind == "py":
-                token = placeholders.new("i")
-                placeholders.html[token] = inline_text(ref)
-                value = results[by_source[_source_key(ref)]] if by_source[_source_key(ref)] < len(results) else {}
-                placeholders.math[token] = html.escape(value["value"]) if "value" in value else "?"
+                self.placeholders.html[token], self.placeholders.math[token] = self.value_html(ref)
             else:
-                token = placeholders.new("i")
-                entry = figures.by_id.get(ref.text)
-                if entry is None:
-                    failure = Failure(plan.path, line, f"`{{fig}} {ref.text}` refers to no figure; "
-                                      f"known ids: {', '.join(sorted(figures.by_id)) or 'none'}")
-                    outcome.failures.append(failure)
-                    placeholders.html[token] = inline_error(failure)
-                else:
-                    label = settings.figure_label.format(n=entry.number)
-                    placeholders.html[token] = f'<a class="bp-figure-ref" href="{html.escape(link(entry))}">{html.escape(label)}</a>'
+                self.placeholders.html[token] = self.figure_link(ref, line)
             pieces.append(token)
             last = ref.end
         pieces.append(text[last:])
         return "".join(pieces)
 
-    out: list[str] = []
-    line = plan.page.line_offset
-    figure_ordinal = 0
-    for segment in plan.page.segments:
-        if isinstance(segment, str):
-            line += 1
-            out.append(substitute_line(segment, line))
-        elif isinstance(segment, Fence):
-            line += len(segment.lines)
-            out.extend(segment.lines)
+    def figure_link(self, ref: InlineRef, line: int) -> str:
+        entry = self.figures.by_id.get(ref.text)
+        if entry is None:
+            failure = Failure(self.plan.path, line, f"`{{fig}} {ref.text}` refers to no figure; "
+                              f"known ids: {', '.join(sorted(self.figures.by_id)) or 'none'}")
+            self.outcome.failures.append(failure)
+            return inline_error(failure)
+        label = self.settings.figure_label.format(n=entry.number)
+        return f'<a class="bp-figure-ref" href="{html.escape(self.link(entry))}">{html.escape(label)}</a>'
+
+    def exec_block(self, block: Block) -> list[str]:
+        lines: list[str] = []
+        if block.options.get("source") != "hide" or self.results is None:
+            lines += _code_fence(block)
+        if self.results is None:
+            return lines
+        res, failure = self.result(block)
+        if failure:
+            body = (_output(res["output"]) if res and res.get("output") else "") + error_box(failure)
+        elif res is None:
+            body = self.not_run_box()
+        elif block.options.get("output") == "hide" or not res.get("output"):
+            return lines
         else:
-            line = segment.last_line
-            if segment.kind == "figure":
-                out.extend(_figure(segment, figure_ordinal, src_uri, figures, settings, results,
-                                   placeholders, result, not_run_box, svgs or {}, plan, outcome))
-                figure_ordinal += 1
-            else:
-                out.extend(_exec(segment, settings, results, placeholders, result, not_run_box))
-    outcome.markdown = "\n".join(out)
-    return outcome
+            body = _output(res["output"])
+        return [*lines, "", f"{block.indent}{self.block_token(body)}", ""]
+
+    def figure(self, block: Block, ordinal: int) -> list[str]:
+        code = _code_fence(block)
+        if self.results is None:
+            return code
+        res, failure = self.result(block)
+        caption = self.caption_html(block)
+        svg = self.svgs.get(id(block))
+        if failure:
+            body = error_box(failure)
+        elif res is None:
+            body = self.not_run_box()
+        elif isinstance(svg, Exception):
+            failure = Failure(self.plan.path, block.line, f"the figure could not be drawn: {svg}")
+            self.outcome.failures.append(failure)
+            body = error_box(failure)
+        else:
+            entry = self.figures.by_position.get((self.src_uri, ordinal))
+            number = entry.number if entry else 0
+            anchor = entry.anchor if entry else f"figure-{ordinal + 1}"
+            label = html.escape(self.settings.figure_label.format(n=number))
+            text = f"{label}: {caption}" if caption else label
+            output = _output(res["output"]) if res.get("output") else ""
+            body = (f'<figure class="bp-figure" id="{html.escape(anchor)}">{svg or ""}'
+                    f"<figcaption>{text}</figcaption></figure>{output}")
+        shown = ["", f"{block.indent}{self.block_token(body)}", ""]
+        if block.options.get("source") == "show":
+            return [*code, *shown]
+        if not self.settings.details:
+            return [*shown, *code]
+        hidden = [f"{block.indent}    {text[len(block.indent):]}" if text else "" for text in code]
+        return [*shown, f'{block.indent}??? quote "코드 보기"', "", *hidden, ""]
+
+    def caption_html(self, block: Block) -> str:
+        caption = block.options.get("caption", "")
+        parts, last = [], 0
+        for ref in block.caption_refs:
+            parts.append(html.escape(caption[last:ref.start]))
+            parts.append(self.value_html(ref)[0])
+            last = ref.end
+        parts.append(html.escape(caption[last:]))
+        return "".join(parts)
 
 
 def _source_key(source: Block | InlineRef) -> object:
@@ -335,88 +422,15 @@ def _source_key(source: Block | InlineRef) -> object:
     return source if isinstance(source, InlineRef) else id(source)
 
 
-def _code_fence(block: Block, indent: str) -> list[str]:
+def _code_fence(block: Block) -> list[str]:
+    """The block's code as an ordinary ``python`` fence, so it is highlighted as usual."""
     fence = block.fence if block.fence[0] == "`" else "```"
-    body = [f"{indent}{text}" if text.strip() else "" for text in block.code.split("\n")]
-    return [f"{indent}{fence}python", *body, f"{indent}{fence}"]
-
-
-def _exec(block, settings, results, placeholders, result, not_run_box) -> list[str]:  # type: ignore[no-untyped-def]
-    indent = block.indent
-    lines: list[str] = []
-    if block.options.get("source") != "hide" or results is None:
-        lines += _code_fence(block, indent)
-    if results is None:
-        return lines
-    res, failure = result(block)
-    if failure:
-        body = error_box(failure)
-        if res and res.get("output"):
-            body = _output(res["output"]) + body
-    elif res is None:
-        body = not_run_box()
-    elif block.options.get("output") == "hide" or not res.get("output"):
-        return lines
-    else:
-        body = _output(res["output"])
-    token = placeholders.new("b")
-    placeholders.html[token] = body
-    return [*lines, "", f"{indent}{token}", ""]
+    body = [f"{block.indent}{text}" if text.strip() else "" for text in block.code.split("\n")]
+    return [f"{block.indent}{fence}python", *body, f"{block.indent}{fence}"]
 
 
 def _output(text: str) -> str:
     return f'<div class="bp-output"><pre><code>{html.escape(text)}</code></pre></div>'
-
-
-def _figure(block, ordinal, src_uri, figures, settings, results, placeholders, result, not_run_box,
-            svgs, plan, outcome) -> list[str]:  # type: ignore[no-untyped-def]
-    indent = block.indent
-    code = _code_fence(block, indent)
-    if results is None:
-        return code
-    entry = figures.by_position.get((src_uri, ordinal))
-    res, failure = result(block)
-    caption_parts = []
-    caption = block.options.get("caption", "")
-    last = 0
-    for ref in block.caption_refs:
-        caption_parts.append(html.escape(caption[last:ref.start]))
-        cap_res, cap_failure = result(ref)
-        if cap_failure:
-            caption_parts.append(inline_error(cap_failure))
-        elif cap_res is None:
-            caption_parts.append(f'<span class="bp-error bp-not-run">⚠ {html.escape(ref.text)}</span>')
-        else:
-            caption_parts.append(html.escape(cap_res["value"]))
-        last = ref.end
-    caption_parts.append(html.escape(caption[last:]))
-    caption_html = "".join(caption_parts)
-    svg = svgs.get(id(block))
-    if failure:
-        body = error_box(failure)
-    elif res is None:
-        body = not_run_box()
-    elif isinstance(svg, Exception):
-        figure_failure = Failure(plan.path, block.line, f"the figure could not be drawn: {svg}")
-        outcome.failures.append(figure_failure)
-        body = error_box(figure_failure)
-    else:
-        number = entry.number if entry else 0
-        anchor = entry.anchor if entry else f"figure-{src_uri}-{ordinal}"
-        label = html.escape(settings.figure_label.format(n=number))
-        text = f"{label}: {caption_html}" if caption_html else label
-        output = _output(res["output"]) if res.get("output") else ""
-        body = (f'<figure class="bp-figure" id="{html.escape(anchor)}">{svg or ""}'
-                f"<figcaption>{text}</figcaption></figure>{output}")
-    token = placeholders.new("b")
-    placeholders.html[token] = body
-    shown = ["", f"{indent}{token}", ""]
-    if block.options.get("source") == "show":
-        return [*code, *shown]
-    if not settings.details:
-        return [*shown, *code]
-    hidden = [f"{indent}    {text[len(indent):]}" if text else "" for text in code]
-    return [*shown, f'{indent}??? quote "코드 보기"', "", *hidden, ""]
 
 
 def figure_requests(
