@@ -26,6 +26,10 @@ GOOD_PAGES = {
         수식 $p = `{py} price`$ 와 보통 코드 `price` 와 {{ price }} 와 {% raw %}.
         위험한 값 `{py} "<b>*굵게*</b>"`.
 
+        $$
+        q = `{py} price * 2` < 1000
+        $$
+
         | 이름 | 값 |
         |---|---|
         | 가격 | `{py} price` |
@@ -123,6 +127,7 @@ def test_values_in_tables_math_and_nested_blocks(good_site) -> None:
     page = page_html(good_site[0], "index.html")
     assert "<td>220</td>" in page
     assert "<mn>220</mn>" in page  # inside $…$, converted to MathML after substitution
+    assert "<mn>440</mn><mo>&lt;</mo><mn>1000</mn>" in page  # inside $$…$$
     assert "nested 220.00000000000003" in page
     assert "괄호 안 값 440." in page
     assert "in a list 7" in page
@@ -148,7 +153,7 @@ def test_raises_shows_the_traceback_cut_to_the_page(good_site) -> None:
     page = page_html(good_site[0], "index.html")
     block = re.search(r'ZeroDivisionError: division by zero', page)
     assert block
-    assert 'File &quot;docs/index.md&quot;, line 51' in page
+    assert 'File &quot;docs/index.md&quot;, line 55' in page
     assert "plugin/worker.py" not in page
 
 

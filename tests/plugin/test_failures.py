@@ -24,6 +24,7 @@ FAILURES: dict[str, tuple[str, int, str]] = {
     ),
     "exit.md": ("# x\n\n```python exec\nimport sys\nsys.exit(3)\n```\n", 5, "sys.exit(3)"),
     "os-exit.md": ("# o\n\n```python exec\nimport os\nos._exit(1)\n```\n", 3, "os._exit()"),
+    "crash.md": ("# c\n\n```python exec\nimport ctypes\nctypes.string_at(0)\n```\n", 3, "a crash or a signal"),
     "option.md": ('# o\n\n```python exec colour="red"\nx = 1\n```\n', 3, "unknown option 'colour'"),
     "undefined.md": ("# u\n\n```python exec\nx = 1\n```\n\n값 `{py} x` 와\n`{py} nope + 1`.\n", 8,
                      "NameError: name 'nope' is not defined"),
