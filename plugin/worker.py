@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import io
 import linecache
 import os
@@ -117,12 +118,15 @@ def _preload() -> None:
 
     import plugin.figures  # noqa: F401
 
-    try:
-        import layers.display  # noqa: F401
-    except ImportError:
-        # Not fatal here: a page that needs it imports it itself, and the
-        # ImportError then reaches the author with page and line.
-        sys.modules.pop("layers.display", None)
+    for name in ("layers", "layers.display"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - deferred, not swallowed (see below)
+            # While an author is mid-edit, layers/ may not import. That must not
+            # take the server down: Python drops a failed module from
+            # sys.modules, so each page that imports it hits the same error
+            # itself, reported with the page's line.
+            break
 
 
 # -- the child: one page ---------------------------------------------------------

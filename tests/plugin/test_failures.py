@@ -126,3 +126,17 @@ def test_serve_shows_error_boxes_and_recovers(tmp_path: Path) -> None:
     assert "bp-error" not in page
     assert "값 {&#x27;k&#x27;: 1}." in page
     assert '<div class="bp-output"><pre><code>after' in page
+
+
+def test_a_library_that_does_not_import_fails_only_the_pages_using_it(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {
+        "index.md": "# 앞\n\n```python exec\nprint('independent')\n```\n",
+        "uses.md": "# 뒤\n\n```python exec\nimport layers\n```\n",
+    })
+    # A layers/ beside mkdocs.yml comes first on the worker's path: broken mid-edit.
+    (root / "layers").mkdir()
+    (root / "layers" / "__init__.py").write_text("def half(:\n", encoding="utf-8")
+    result = build(root)
+    assert result.returncode != 0
+    assert "docs/uses.md:4: SyntaxError: " in result.stderr, result.stderr
+    assert "independent" in page_html(root, "index.html")
