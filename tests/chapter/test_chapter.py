@@ -114,8 +114,9 @@ def test_figures_are_numbered_through_the_chapter(site: BuiltSite) -> None:
             assert match, f"{page}: caption without a figure number: {caption(fig)!r}"
             numbers.append(int(match.group(1)))
     # Eleven drawn figures of the source blog (the twelfth is the derivation in
-    # math), then batch Affine, Softmax-with-Loss and the learning curve.
-    assert numbers == list(range(1, 15))
+    # math), then batch Affine, Softmax-with-Loss, the learning curve and the
+    # summary's two-layer net.
+    assert numbers == list(range(1, 16))
 
 
 def test_figure_12_derivation_is_math_and_checked_numerically(site: BuiltSite) -> None:
