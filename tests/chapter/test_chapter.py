@@ -216,3 +216,18 @@ def test_glossary_lists_every_term_with_its_original(site: BuiltSite) -> None:
     rows = tables_as_rows(site.html("glossary/"))
     for korean, english in GLOSSARY:
         assert f"| {korean} | {english} |" in rows, f"glossary row for {korean} missing"
+
+
+def test_learning_curve_is_drawn_from_the_tabulated_accuracies(site: BuiltSite) -> None:
+    page = page_html(site, "7-backprop-implementation")
+    (chart,) = [f for f in figures(page) if "bp-series-1" in f]
+    for series in ("bp-series-1", "bp-series-2"):
+        group = re.search(rf'<g class="{series}"[^>]*>\s*<polyline points="([^"]+)"', chart)
+        assert group, f"{series} has no line"
+        assert len(group.group(1).split()) == 15, "one point per epoch"
+    # The text alternative names the final accuracies, the same ones as the table's last row.
+    rows = [r for r in tables_as_rows(page).splitlines() if r.startswith("| 15 |")]
+    final_train = float(rows[0].split("|")[2].strip().rstrip("%")) / 100
+    label = html.unescape(re.search(r'aria-label="([^"]+)"', chart).group(1))
+    last_train = float(re.search(r"훈련 정확도: 처음 [\d.]+, 마지막 ([\d.]+)", label).group(1))
+    assert abs(last_train - final_train) < 0.0005
