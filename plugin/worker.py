@@ -210,7 +210,11 @@ def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _Ca
     except BaseException as error:  # SystemExit and KeyboardInterrupt are the author's too
         if item.raises and _matches(error, item.raises, namespace):
             return {"output": capture.text() + _short_traceback(error, filename)}
-        return {"error": _error(_failing_line(error, filename, item.line), error, filename), "output": capture.text()}
+        failure = _error(_failing_line(error, filename, item.line), error, filename)
+        if item.raises:
+            failure["message"] += (f' (the block is marked raises="{item.raises}", '
+                                   f"but raised {type(error).__name__}, which is not that class or a subclass)")
+        return {"error": failure, "output": capture.text()}
     if item.raises:
         return {
             "error": {

@@ -16,7 +16,8 @@ FAILURES: dict[str, tuple[str, int, str]] = {
         9, "KeyError: 'nope'",
     ),
     "raises.md": ('# r\n\n```python exec raises="ValueError"\nx = 1\n```\n', 3, 'raises="ValueError" was given'),
-    "raises-wrong.md": ('# r\n\n```python exec raises="KeyError"\n1 / 0\n```\n', 4, "ZeroDivisionError"),
+    "raises-wrong.md": ('# r\n\n```python exec raises="KeyError"\n1 / 0\n```\n', 4,
+                       'ZeroDivisionError: division by zero (the block is marked raises="KeyError", but raised'),
     "timeout.md": (
         '# t\n\n```python exec timeout="1"\nwhile True:\n    pass\n```\n\n'
         "뒤 값 `{py} 1 + 1`.\n\n```python exec\nprint('later')\n```\n",
