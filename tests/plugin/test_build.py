@@ -169,6 +169,8 @@ def test_figures_are_numbered_captioned_and_referenced_across_pages(good_site) -
     assert '<figure class="bp-figure" id="first"><svg' in figures
     assert "<figcaption>그림 5-1: 가격은 220원</figcaption>" in figures
     assert "<figcaption>그림 5-2</figcaption>" in figures
+    assert 'role="img" aria-label="a에서 b로"' in figures  # alt="…" reaches the SVG
+    assert 'id="bp-first-' in figures and 'id="bp-later-' in figures  # SVG ids prefixed per figure
     assert '<a class="bp-figure-ref" href="./#first">그림 5-1</a>' in figures
     index = page_html(root, "index.html")
     assert '다음 그림은 <a class="bp-figure-ref" href="figures/#later">그림 5-2</a>입니다.' in index
