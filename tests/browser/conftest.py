@@ -1,6 +1,7 @@
 """The built site as readers get it: a local static server and Debian's Chromium driven by Playwright.
 
-One browser per session; test modules open pages in their own contexts.
+The site is built and served once per session; each browser test module starts Chromium
+once and opens pages in its own contexts.
 """
 from __future__ import annotations
 
@@ -39,7 +40,9 @@ def served_site(built_site: BuiltSite, tmp_path_factory: pytest.TempPathFactory)
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API allows one running instance per thread,
+# and other test modules (tests/figures/) start their own; a session-long one would break them.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
