@@ -51,13 +51,24 @@ def search(page: Any, site: ServedSite, query: str) -> set[str]:
     except PlaywrightTimeout as exc:  # report what the reader saw instead
         meta = page.locator(".md-search-result__meta").inner_text()
         raise AssertionError(f"no search results for {query!r}; Material says: {meta!r}") from exc
-    # Material renders results in batches as the list scrolls; scroll until all are in.
+    # Material shows the first 10 results, then 4 more each time the list *reaches* its
+    # bottom: scroll away and back until every result counted in the summary is in.
     expected = int(re.search(r"\d+", page.locator(".md-search-result__meta").inner_text()).group())
-    for _ in range(20):
-        if page.locator("li.md-search-result__item").count() >= expected:
-            break
-        page.locator(".md-search__scrollwrap").evaluate("el => el.scrollTop = el.scrollHeight")
-        page.wait_for_timeout(200)
+    results, scroller = page.locator("li.md-search-result__item"), page.locator(".md-search__scrollwrap")
+    while (shown := results.count()) < expected:
+        for _attempt in range(10):  # a busy machine may miss a quick scroll; try again
+            scroller.evaluate("el => { el.scrollTop = 0; }")
+            page.wait_for_timeout(100)
+            scroller.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+            try:
+                page.wait_for_function(
+                    f"document.querySelectorAll('li.md-search-result__item').length > {shown}", timeout=1_000
+                )
+                break
+            except PlaywrightTimeout:
+                continue
+        else:
+            raise AssertionError(f"search for {query!r}: only {shown} of {expected} results appeared")
     hrefs = page.locator("a.md-search-result__link").evaluate_all("links => links.map(a => a.href)")
     return {site.page_of(h) for h in hrefs}
 
