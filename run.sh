@@ -13,6 +13,10 @@ SYSTEM_PACKAGES=(graphviz fonts-nanum chromium)
 VENV=.venv
 PY=${PYTHON:-python3}
 
+# Material prints a banner about MkDocs 2.0 on every build; we pin mkdocs 1.6
+# (constraints.txt), so it only buries our own messages.
+export NO_MKDOCS_2_WARNING=1
+
 say() { printf '\033[1m[run.sh]\033[0m %s\n' "$*" >&2; }
 
 missing_system_packages() {
