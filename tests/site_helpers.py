@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -10,6 +12,24 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class BuildFailed(RuntimeError):
+    """``mkdocs build --strict`` failed; the message holds MkDocs' own messages."""
+
+
+def build_site(site_dir: Path, config_file: Path | None = None) -> BuiltSite:
+    """Build with the real ``mkdocs build --strict`` (our mkdocs.yml unless ``config_file``)."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
+    if config_file is not None:
+        command += ["--config-file", str(config_file)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        # Material prints a boxed notice on every build; the build's own messages follow it.
+        log = "\n".join(line for line in result.stderr.splitlines() if "\u2502" not in line)
+        raise BuildFailed(f"mkdocs build --strict failed (exit {result.returncode}):\n{log[-6000:]}")
+    return read_built_site(site_dir)
 
 
 @dataclass(frozen=True)

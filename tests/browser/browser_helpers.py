@@ -1,7 +1,11 @@
 """Helpers for the browser tests: the served site, what a page visit records, browser contexts."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import http.server
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,6 +42,29 @@ class ServedSite:
         parts = urlsplit(url)
         path = parts.path[len(urlsplit(self.base_url).path):]
         return unquote(path) + (f"#{unquote(parts.fragment)}" if parts.fragment else "")
+
+
+@contextlib.contextmanager
+def serve(built: BuiltSite, root: Path) -> Iterator[ServedSite]:
+    """Serve ``built`` from an empty folder ``root`` on 127.0.0.1, under site_url's path (as
+    GitHub Pages will), so the absolute links of 404.html are tried too."""
+    prefix = built.base_path.strip("/")
+    if prefix:
+        (root / prefix).parent.mkdir(parents=True, exist_ok=True)
+        (root / prefix).symlink_to(built.site_dir, target_is_directory=True)
+        directory = root
+    else:
+        directory = built.site_dir
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield ServedSite(built=built, origin=origin, base_url=origin + built.base_path)
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
 
 
 @dataclass

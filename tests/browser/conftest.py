@@ -5,39 +5,19 @@ once and opens pages in its own contexts.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from collections.abc import Iterator
 
 import pytest
 
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, ServedSite, QuietHandler
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, ServedSite, serve
 from site_helpers import BuiltSite
 
 
 @pytest.fixture(scope="session")
 def served_site(built_site: BuiltSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
-    """Serve the build under site_url's path (as GitHub Pages will), so absolute links are tried too."""
-    root = tmp_path_factory.mktemp("served")
-    prefix = built_site.base_path.strip("/")
-    if prefix:
-        (root / prefix).parent.mkdir(parents=True, exist_ok=True)
-        (root / prefix).symlink_to(built_site.site_dir, target_is_directory=True)
-    else:
-        root.rmdir()
-        root.symlink_to(built_site.site_dir, target_is_directory=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    origin = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield ServedSite(built=built_site, origin=origin, base_url=origin + built_site.base_path)
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+    with serve(built_site, tmp_path_factory.mktemp("served")) as site:
+        yield site
 
 
 # Module scope, not session: Playwright's sync API allows one running instance per thread,

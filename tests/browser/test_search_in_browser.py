@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_helpers import Recorder, ServedSite, new_context
-from site_helpers import search_tokens
+from browser_helpers import Recorder, ServedSite, new_context, serve
+from site_helpers import ROOT, BuildFailed, build_site, search_tokens
 
 pytestmark = pytest.mark.browser
 
@@ -116,3 +116,50 @@ def test_search_finds_the_word_followed_by_a_particle(search_page: Any, served_s
     results = search(search_page, served_site, TERM)
     missed = [f"{location} ({', '.join(words)})" for location, words in particle_only if location not in results]
     assert not missed, f"search for {TERM!r} misses sections where it has a particle:\n" + "\n".join(missed)
+
+
+# Our search configuration on pages written for the test, so the particle forms are checked
+# whatever the chapter says: one page per form, and more pages than Material lists at first.
+PARTICLE_FORMS = [
+    "역전파를", "역전파는", "역전파가", "역전파로", "역전파의", "역전파에서", "역전파와",
+    "역전파만", "역전파도", "역전파에는", "역전파입니다", "역전파로는", "역전파까지",
+]
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    root = tmp_path_factory.mktemp("small")
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# 처음\n\n계산 그래프를 소개합니다.\n", encoding="utf-8")
+    # A control: a word that merely shares the ending must not be found.
+    (docs / "forward.md").write_text("# 앞으로\n\n순전파를 먼저 합니다.\n", encoding="utf-8")
+    nav = ["index.md", "forward.md"]
+    for i, word in enumerate(PARTICLE_FORMS):
+        (docs / f"p{i:02d}.md").write_text(f"# 쪽 {i}\n\n이 쪽에서는 {word} 살펴봅니다.\n", encoding="utf-8")
+        nav.append(f"p{i:02d}.md")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nnav:\n" + "".join(f"  - {n}\n" for n in nav),
+        encoding="utf-8",
+    )
+    try:
+        built = build_site(root / "site", config)
+    except BuildFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with serve(built, root / "served") as site:
+        yield site
+
+
+def test_our_search_config_finds_every_particle_form(browser: Any, small_site: ServedSite) -> None:
+    recorder = Recorder(small_site.origin)
+    context = new_context(browser, small_site, recorder)
+    page = context.new_page()
+    try:
+        found = {_pages(r) for r in search(page, small_site, TERM)}
+    finally:
+        context.close()
+    pages_with_form = {f"p{i:02d}/": word for i, word in enumerate(PARTICLE_FORMS)}
+    missed = sorted(f"{p} ({w})" for p, w in pages_with_form.items() if p not in found)
+    assert not missed, f"search for {TERM!r} misses: {missed}"
+    assert found == set(pages_with_form), f"unexpected pages found: {sorted(found - set(pages_with_form))}"
