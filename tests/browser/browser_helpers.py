@@ -106,7 +106,8 @@ class Recorder:
             route.continue_()  # type: ignore[attr-defined]
 
 
-def new_context(browser: object, site: ServedSite, recorder: Recorder) -> object:
+def new_context(browser: object, recorder: Recorder) -> object:
+    """A fresh context (own storage) whose requests all pass through ``recorder``."""
     # The OS preference is light in both contexts: dark must come from the palette toggle.
     context = browser.new_context(  # type: ignore[attr-defined]
         color_scheme="light", locale="ko-KR", viewport={"width": 1280, "height": 900}, service_workers="block",

@@ -93,7 +93,7 @@ def visits(browser: Any, served_site: ServedSite) -> dict[tuple[str, str], Visit
     result: dict[tuple[str, str], Visit] = {}
     for scheme in SCHEMES:
         recorder = Recorder(served_site.origin)
-        context = new_context(browser, served_site, recorder)
+        context = new_context(browser, recorder)
         page = context.new_page()
         recorder.attach(page)
         if scheme == "slate":
@@ -195,7 +195,7 @@ def test_pages_link_to_their_neighbours(served_site: ServedSite, visits: dict) -
 def test_not_found_page_loads_its_assets(browser: Any, served_site: ServedSite) -> None:
     """GitHub Pages serves 404.html for any unknown path, so its links are absolute (site_url's path)."""
     recorder = Recorder(served_site.origin)
-    context = new_context(browser, served_site, recorder)
+    context = new_context(browser, recorder)
     page = context.new_page()
     recorder.attach(page)
     page.goto(served_site.url("404.html"))

@@ -27,7 +27,7 @@ TERM = "역전파"
 @pytest.fixture(scope="module")
 def search_page(browser: Any, served_site: ServedSite) -> Iterator[Any]:
     recorder = Recorder(served_site.origin)
-    context = new_context(browser, served_site, recorder)
+    context = new_context(browser, recorder)
     page = context.new_page()
     recorder.attach(page)
     yield page
@@ -153,7 +153,7 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]
 
 def test_our_search_config_finds_every_particle_form(browser: Any, small_site: ServedSite) -> None:
     recorder = Recorder(small_site.origin)
-    context = new_context(browser, small_site, recorder)
+    context = new_context(browser, recorder)
     page = context.new_page()
     try:
         found = {_pages(r) for r in search(page, small_site, TERM)}
