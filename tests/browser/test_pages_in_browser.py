@@ -104,8 +104,9 @@ def visits(browser: Any, served_site: ServedSite) -> dict[tuple[str, str], Visit
             # networkidle: the search worker has fetched its index, fonts are in.
             page.wait_for_load_state("networkidle")
             page.evaluate("document.fonts.ready.then(() => true)")
-            seen = page.evaluate(REVEAL_AND_MEASURE)
+            # As readers first see it: before the measuring opens every <details>.
             page.screenshot(path=SCREENSHOTS / screenshot_name(name, scheme), full_page=True)
+            seen = page.evaluate(REVEAL_AND_MEASURE)
             result[(name, scheme)] = Visit(
                 name, scheme, list(recorder.requests), list(recorder.foreign),
                 list(recorder.console_errors), list(recorder.failures), seen,
