@@ -38,7 +38,7 @@ REVEAL_AND_MEASURE = r"""() => {
     const node = walker.currentNode, parent = node.parentElement;
     if (!parent || parent.closest('pre, code, script, style, textarea, annotation, annotation-xml')) continue;
     if (!parent.checkVisibility()) continue;
-    const hit = node.data.match(/\\\(|\\\)|\\\[|\\\]|\$\$/);
+    const hit = node.data.match(/\\\(|\\\)|\\\[|\\\]|\$\$|\$[^$\n]+\$/);  // \(…\), \[…\], $$…$$, $…$
     if (hit) raw.push(node.data.slice(Math.max(0, hit.index - 20), hit.index + 40).trim());
   }
   const bg = getComputedStyle(document.body).backgroundColor.match(/[\d.]+/g).slice(0, 3).map(Number);
