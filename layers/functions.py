@@ -53,8 +53,16 @@ def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
     y = np.asarray(y, dtype=float)
     t = np.asarray(t)
     if y.ndim == 1:
+        if t.shape == y.shape:  # one one-hot target
+            t = t.reshape(1, -1)
+        elif t.size == 1:  # one label
+            t = t.reshape(1)
+        else:
+            raise ValueError(
+                f"targets of shape {t.shape} do not fit one sample of probabilities of shape {y.shape}: "
+                f"pass a one-hot target of shape {y.shape} or one integer label"
+            )
         y = y[np.newaxis, :]  # (1, C)
-        t = t.reshape(1, -1) if t.ndim == 1 and t.size == y.shape[1] else t.reshape(1)
     labels = _as_labels(y, t)
     batch_size = y.shape[0]
     delta = 1e-7  # log(0) would be -inf

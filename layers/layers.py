@@ -168,7 +168,12 @@ class Exp(Layer):
     def forward(self, x: Any) -> Any:
         with np.errstate(over="ignore"):
             out = np.exp(x)
-        check_finite("Exp.forward: exp(x) overflowed; x", out)
+        if not np.all(np.isfinite(out)):
+            worst = np.max(x)  # only +inf can come out of finite x, from the largest x
+            raise ValueError(
+                f"Exp.forward: exp(x) overflows to inf for x = {worst} (float64 overflows above "
+                "x ≈ 709.78); check the input data or lower the learning rate"
+            )
         self.out = out if np.ndim(out) else float(out) if isinstance(x, (int, float)) else out
         return self._done(self.out)
 
@@ -350,6 +355,12 @@ class SoftmaxWithLoss(Layer):
             t = t.reshape(1)
         elif single and t.shape == x.shape:
             t = t[np.newaxis, :]
+        elif single and t.shape != (1,):
+            # Checked here so the message names the caller's shapes, not the (1, C) view.
+            raise ValueError(
+                f"targets of shape {t.shape} do not fit one sample of scores of shape {x.shape}: "
+                f"pass a one-hot target of shape {x.shape} or one integer label"
+            )
         self.labels = _as_labels(x2, t)  # validates the shapes
         self.single = single
         self.y = softmax(x2)
