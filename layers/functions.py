@@ -1,7 +1,7 @@
 """Functions the layers are built from: softmax, cross-entropy, numerical gradient."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -34,6 +34,12 @@ def _as_labels(y: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Turn one-hot targets into class labels; validate shapes against ``y`` (N, C)."""
     t = np.asarray(t)
     if t.shape == y.shape:  # one-hot
+        # Soft or malformed targets would silently become their argmax: refuse them.
+        if not (np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=1) == 1)):
+            raise ValueError(
+                f"targets of shape {t.shape} are not one-hot: each row needs exactly one 1 "
+                "and 0 elsewhere (or pass integer class labels instead)"
+            )
         return t.argmax(axis=1)
     if t.shape == (y.shape[0],) and t.dtype.kind in "iu":
         if np.any((t < 0) | (t >= y.shape[1])):
@@ -69,15 +75,21 @@ def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
     return float(-np.sum(np.log(y[np.arange(batch_size), labels] + delta)) / batch_size)
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-4) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[Any], float], x: np.ndarray | float, h: float = 1e-4
+) -> np.ndarray | float:
     """Central-difference gradient of scalar ``f`` at ``x``, of ``x``'s shape.
 
-    ``x`` is perturbed in place one element at a time (so ``f`` may close over
-    it, as the book's networks do) and every element is restored afterwards,
-    even if ``f`` raises.
+    A Python or numpy scalar ``x`` gives a float: (f(x + h) − f(x − h)) / 2h.
+    An array ``x`` is perturbed in place one element at a time (so ``f`` may
+    close over it, as the book's networks do) and every element is restored
+    afterwards, even if ``f`` raises.
     """
+    if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)):
+        x = float(x)
+        return float((f(x + h) - f(x - h)) / (2 * h))
     if not isinstance(x, np.ndarray):
-        raise TypeError(f"numerical_gradient needs a float numpy array, got {type(x).__name__}")
+        raise TypeError(f"numerical_gradient needs a number or a float numpy array, got {type(x).__name__}")
     if x.dtype.kind != "f":
         raise TypeError(
             f"numerical_gradient needs a float array, got dtype {x.dtype}: "
