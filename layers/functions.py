@@ -1,6 +1,7 @@
 """Functions the layers are built from: softmax, cross-entropy, numerical gradient."""
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -8,6 +9,12 @@ import numpy as np
 
 def check_finite(name: str, value: np.ndarray | float) -> None:
     """Raise ``ValueError`` if ``value`` holds nan or inf: no layer can take them."""
+    # Python scalars are the common case in the chapter's small graphs; checking them
+    # without building a 0-d array keeps an untraced forward close to the book's cost.
+    if type(value) is int or type(value) is bool:
+        return
+    if type(value) is float and math.isfinite(value):
+        return
     array = np.asarray(value)
     if array.dtype.kind in "fc" and not np.all(np.isfinite(array)):
         bad = array[~np.isfinite(array)].ravel()[0]

@@ -34,6 +34,9 @@ def _traced_forward(forward: Callable[..., Any]) -> Callable[..., Any]:
         for i, arg in enumerate(args):
             check_finite(f"{type(self).__name__}.forward: argument {i + 1}", arg)
         out = forward(self, *args)
+        # Finite inputs can still overflow (x**2 for x = 1e200); say so here rather
+        # than let inf/nan travel on into the next layer's numbers.
+        check_finite(f"{type(self).__name__}.forward: the result", out)
         return _graph.record_forward(self, args, out)
 
     return wrapper
@@ -83,6 +86,9 @@ class Layer:
 
 
 def _broadcast_shape(op: str, x: Any, y: Any) -> tuple[int, ...]:
+    shape_x, shape_y = np.shape(x), np.shape(y)
+    if shape_x == shape_y:  # the usual case needs no broadcasting rules
+        return shape_x
     try:
         return np.broadcast_shapes(np.shape(x), np.shape(y))
     except ValueError:

@@ -331,3 +331,10 @@ def test_outside_a_graph_forward_returns_plain_values() -> None:
     assert type(out) is int and out == 200
     x = np.array([1.0, -1.0])
     assert type(Relu().forward(x)) is np.ndarray
+
+
+def test_an_overflowing_result_is_reported() -> None:
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match="Square.forward: the result contains a non-finite value"):
+        Square().forward(np.array([1e200, 1.0]))
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match="MulLayer.forward: the result contains a non-finite value"):
+        MulLayer().forward(np.array([1e200]), np.array([1e200]))
