@@ -1,0 +1,558 @@
+"""The chapter's layers: backward against numerical gradients, the book's numbers, bad input.
+
+Gradient checks compare ``backward(dout)`` with the central-difference gradient of the
+scalar L = sum(forward(x) * dout) for a random ``dout``, so every element of the
+Jacobian-vector product is checked, not just the all-ones direction.
+
+Tolerances (rtol=1e-5, atol=1e-7): ``numerical_gradient`` uses h = 1e-4, so its
+truncation error is h²/6·|f'''| ≈ 1.7e-9·|f'''| and its rounding error about
+eps·|L|/h ≈ 1e-11. Inputs are drawn so |f'''| stays below ~100 (reciprocal kept away
+from 0, ReLU away from its kink), which keeps the true error near 1e-7 absolute at the
+very worst and far below 1e-5 relative; a wrong backward (missing factor, wrong sign,
+transposed product, forgotten broadcast sum) is off by 1e-1 or more.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+from layers import (
+    AddConst,
+    AddLayer,
+    Affine,
+    BackwardBeforeForwardError,
+    Dot,
+    Exp,
+    MulLayer,
+    Negate,
+    Reciprocal,
+    Relu,
+    Sigmoid,
+    SoftmaxWithLoss,
+    Square,
+    cross_entropy_error,
+    numerical_gradient,
+    softmax,
+)
+
+RTOL = 1e-5
+ATOL = 1e-7
+
+SCALAR: tuple[int, ...] = ()
+SHAPES = {"scalar": SCALAR, "sample": (5,), "batch": (4, 5), "4d": (2, 3, 4, 5)}
+
+
+def _draw(rng: np.random.Generator, shape: tuple[int, ...], low: float = -2.0, high: float = 2.0) -> Any:
+    """Random input of ``shape``; a scalar shape gives a plain Python float, as the book passes."""
+    value = rng.uniform(low, high, size=shape)
+    return float(value) if shape == SCALAR else value
+
+
+def _away_from_zero(rng: np.random.Generator, shape: tuple[int, ...], gap: float) -> Any:
+    """Random values with |x| ≥ gap (kinks and poles of the layers live at 0)."""
+    magnitude = rng.uniform(gap, 2.0, size=shape)
+    sign = rng.choice([-1.0, 1.0], size=shape)
+    value = magnitude * sign
+    return float(value) if shape == SCALAR else value
+
+
+def check_backward(make_layer: Callable[[], Any], inputs: list[Any], seed: int) -> None:
+    """backward(dout) of a layer == numerical gradient of sum(forward(...) * dout), per input."""
+    rng = np.random.default_rng(seed)
+    layer = make_layer()
+    out = layer.forward(*inputs)
+    dout = _draw(rng, np.shape(out))
+    grads = layer.backward(dout)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    assert len(grads) == len(inputs)
+
+    for i, original in enumerate(inputs):
+
+        def loss(v: np.ndarray, i: int = i, original: Any = original) -> float:
+            args = list(inputs)
+            args[i] = float(v) if np.ndim(original) == 0 else v
+            return float(np.sum(make_layer().forward(*args) * dout))
+
+        expected = numerical_gradient(loss, np.array(original, dtype=float))
+        assert np.shape(grads[i]) == np.shape(original), f"gradient {i} has the wrong shape"
+        np.testing.assert_allclose(grads[i], expected, rtol=RTOL, atol=ATOL, err_msg=f"gradient {i}")
+
+
+# -- gradient checks ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
+@pytest.mark.parametrize("layer_cls", [MulLayer, AddLayer])
+def test_binary_layers_match_numerical_gradient(layer_cls: type, shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(1)
+    check_backward(layer_cls, [_draw(rng, shape), _draw(rng, shape)], seed=2)
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "y_shape"),
+    [((4, 3), (3,)), ((3,), (4, 3)), ((4, 1), (4, 3)), ((4, 3), SCALAR), ((2, 1, 3), (4, 1))],
+)
+@pytest.mark.parametrize("layer_cls", [MulLayer, AddLayer])
+def test_broadcasting_gradients_have_the_input_shapes(
+    layer_cls: type, x_shape: tuple[int, ...], y_shape: tuple[int, ...]
+) -> None:
+    # (N, M) + (M,) is the bias of a batch: its gradient is the sum over the batch.
+    rng = np.random.default_rng(3)
+    check_backward(layer_cls, [_draw(rng, x_shape), _draw(rng, y_shape)], seed=4)
+
+
+def test_bias_gradient_is_the_batch_sum() -> None:
+    add = AddLayer()
+    add.forward(np.zeros((2, 3)), np.zeros(3))
+    dx, db = add.backward(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    np.testing.assert_array_equal(db, [5.0, 7.0, 9.0])
+    np.testing.assert_array_equal(dx, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+
+
+UNARY: dict[str, tuple[Callable[[], Any], Callable[[np.random.Generator, tuple[int, ...]], Any]]] = {
+    "Negate": (Negate, _draw),
+    "Exp": (Exp, _draw),
+    "AddConst": (lambda: AddConst(1), _draw),
+    "AddConst(-2.5)": (lambda: AddConst(-2.5), _draw),
+    # 1/x: |x| ≥ 0.5 keeps f''' = -6/x⁴ at most 96 in size; see the module docstring.
+    "Reciprocal": (Reciprocal, lambda rng, s: _away_from_zero(rng, s, 0.5)),
+    "Square": (Square, _draw),
+    "Sigmoid": (Sigmoid, lambda rng, s: _draw(rng, s, -5.0, 5.0)),
+    # ReLU has a kink at 0; a nudge of h = 1e-4 must not cross it.
+    "Relu": (Relu, lambda rng, s: _away_from_zero(rng, s, 0.1)),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
+@pytest.mark.parametrize("name", UNARY.keys())
+def test_unary_layers_match_numerical_gradient(name: str, shape: tuple[int, ...]) -> None:
+    make_layer, draw = UNARY[name]
+    rng = np.random.default_rng(5)
+    check_backward(make_layer, [draw(rng, shape)], seed=6)
+
+
+def test_relu_inputs_really_straddle_the_kink() -> None:
+    # Otherwise the ReLU check above would only ever test one branch.
+    x = _away_from_zero(np.random.default_rng(5), (4, 5), 0.1)
+    assert (x > 0).any() and (x < 0).any()
+
+
+@pytest.mark.parametrize(("x_shape", "w_shape"), [((3,), (3, 4)), ((5, 3), (3, 4))], ids=["sample", "batch"])
+def test_dot_matches_numerical_gradient(x_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(7)
+    check_backward(Dot, [_draw(rng, x_shape), _draw(rng, w_shape)], seed=8)
+
+
+@pytest.mark.parametrize("x_shape", [(6,), (4, 6), (2, 1, 2, 3), (3, 2, 3)], ids=["sample", "batch", "4d", "3d"])
+def test_affine_matches_numerical_gradient(x_shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(9)
+    x = rng.uniform(-2, 2, size=x_shape)
+    W = rng.uniform(-1, 1, size=(6, 4))
+    b = rng.uniform(-1, 1, size=4)
+
+    affine = Affine(W, b)
+    out = affine.forward(x)
+    assert out.shape == ((4,) if x.ndim == 1 else (x_shape[0], 4))
+    dout = rng.standard_normal(out.shape)
+    dx = affine.backward(dout)
+    assert dx.shape == x.shape and affine.dW.shape == W.shape and affine.db.shape == b.shape
+
+    # Affine keeps W and b by reference, so perturbing them in place reaches the layer.
+    def loss(_: np.ndarray) -> float:
+        return float(np.sum(Affine(W, b).forward(x) * dout))
+
+    np.testing.assert_allclose(dx, numerical_gradient(loss, x), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(affine.dW, numerical_gradient(loss, W), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(affine.db, numerical_gradient(loss, b), rtol=RTOL, atol=ATOL)
+
+
+def _one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
+    return np.eye(classes)[labels]
+
+
+@pytest.mark.parametrize("target", ["one-hot", "labels"])
+@pytest.mark.parametrize("batch", [None, 1, 5], ids=["1-D", "batch of 1", "batch of 5"])
+def test_softmax_with_loss_matches_numerical_gradient(target: str, batch: int | None) -> None:
+    # The loss takes log(y + 1e-7); its numerical gradient then differs from y − t by a
+    # relative 1e-7 / y_label. Scores in [-1, 1] over 4 classes keep y ≥ 0.03, so that
+    # stays below 4e-6, inside RTOL.
+    rng = np.random.default_rng(10)
+    classes = 4
+    shape = (classes,) if batch is None else (batch, classes)
+    x = rng.uniform(-1, 1, size=shape)
+    labels = rng.integers(0, classes, size=() if batch is None else (batch,))
+    t = _one_hot(labels, classes) if target == "one-hot" else labels
+    dout = 0.7
+    layer = SoftmaxWithLoss()
+    layer.forward(x, t)
+    dx = layer.backward(dout)
+    assert dx.shape == x.shape
+
+    def loss(v: np.ndarray) -> float:
+        return SoftmaxWithLoss().forward(v, t) * dout
+
+    np.testing.assert_allclose(dx, numerical_gradient(loss, x.copy()), rtol=RTOL, atol=ATOL)
+
+
+def test_softmax_with_loss_one_sample_is_not_divided_by_the_class_count() -> None:
+    # The book's code divides a 1-D sample's gradient by t.shape[0] = C.
+    y = np.array([0.3, 0.2, 0.5])
+    layer = SoftmaxWithLoss()
+    layer.forward(np.log(y), np.array([0, 1, 0]))
+    np.testing.assert_allclose(layer.backward(1.0), [0.3, -0.8, 0.5], rtol=1e-12, atol=1e-12)
+
+
+def test_softmax_with_loss_label_and_one_hot_agree() -> None:
+    x = np.array([[0.3, 2.9, 4.0], [1.0, -1.0, 0.5]])
+    a, b = SoftmaxWithLoss(), SoftmaxWithLoss()
+    assert a.forward(x, np.array([2, 0])) == pytest.approx(b.forward(x, np.array([[0, 0, 1], [1, 0, 0]])))
+    np.testing.assert_array_equal(a.backward(1.0), b.backward(1.0))
+
+
+def test_softmax_with_loss_chapter_values() -> None:
+    a = np.array([0.3, 2.9, 4.0])
+    t = np.array([0, 0, 1])
+    np.testing.assert_allclose(softmax(a), [0.018211, 0.245192, 0.736597], atol=5e-7)
+    layer = SoftmaxWithLoss()
+    assert layer.forward(a, t) == pytest.approx(0.305714, abs=5e-7)
+    np.testing.assert_allclose(layer.backward(1.0), [0.018211, 0.245192, 0.736597 - 1], atol=5e-7)
+
+
+@pytest.mark.parametrize("batch", [None, 3], ids=["1-D", "batch"])
+def test_softmax_with_loss_honours_dout(batch: int | None) -> None:
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal(4 if batch is None else (batch, 4))
+    t = 1 if batch is None else np.array([0, 3, 1])
+    layer = SoftmaxWithLoss()
+    layer.forward(x, t)
+    once = layer.backward(1.0)
+    np.testing.assert_allclose(layer.backward(2.0), 2 * once, rtol=1e-15)
+    assert np.abs(once).max() > 0.01  # 2·0 == 0 would prove nothing
+
+
+# -- the chapter's concrete numbers ------------------------------------------------
+
+
+def test_sigmoid_chain_at_one_gives_the_chapter_numbers() -> None:
+    negate, exp, add_one, reciprocal = Negate(), Exp(), AddConst(1), Reciprocal()
+    a = negate.forward(1.0)
+    b = exp.forward(a)
+    c = add_one.forward(b)
+    y = reciprocal.forward(c)
+    assert [a, b, c, y] == pytest.approx([-1, 0.367879, 1.367879, 0.731059], abs=5e-7)
+
+    dc = reciprocal.backward(1.0)
+    db = add_one.backward(dc)
+    da = exp.backward(db)
+    dx = negate.backward(da)
+    assert [dc, db, da, dx] == pytest.approx([-0.534447, -0.534447, -0.196612, 0.196612], abs=5e-7)
+
+    sigmoid = Sigmoid()
+    assert sigmoid.forward(1.0) == pytest.approx(y, rel=1e-15)
+    assert sigmoid.backward(1.0) == pytest.approx(dx, rel=1e-12)
+
+
+def test_sigmoid_one_node_values() -> None:
+    sigmoid = Sigmoid()
+    assert sigmoid.forward(0.0) == 0.5
+    assert sigmoid.backward(1.0) == 0.25
+
+
+def test_sigmoid_saturates_without_warnings_or_nan() -> None:
+    sigmoid = Sigmoid()
+    np.testing.assert_array_equal(sigmoid.forward(np.array([-1000.0, 1000.0])), [0.0, 1.0])
+    np.testing.assert_array_equal(sigmoid.backward(np.ones(2)), [0.0, 0.0])
+
+
+def test_relu_chapter_example() -> None:
+    relu = Relu()
+    out = relu.forward(np.array([[1.0, -0.5], [-2.0, 3.0]]))
+    np.testing.assert_array_equal(out, [[1, 0], [0, 3]])
+    np.testing.assert_array_equal(relu.backward(np.array([[5.0, 6.0], [7.0, 8.0]])), [[5, 0], [0, 8]])
+
+
+def test_relu_blocks_the_gradient_at_exactly_zero() -> None:
+    relu = Relu()
+    relu.forward(np.array([0.0, 1.0]))
+    np.testing.assert_array_equal(relu.backward(np.array([3.0, 3.0])), [0.0, 3.0])
+
+
+def test_affine_one_sample_chapter_values() -> None:
+    affine = Affine(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), np.array([0.1, 0.2, 0.3]))
+    np.testing.assert_allclose(affine.forward(np.array([1.0, 2.0])), [9.1, 12.2, 15.3], rtol=1e-15)
+    dx = affine.backward(np.array([1.0, 1.0, 1.0]))
+    np.testing.assert_array_equal(dx, [6, 15])
+    np.testing.assert_array_equal(affine.dW, [[1, 1, 1], [2, 2, 2]])
+    np.testing.assert_array_equal(affine.db, [1, 1, 1])
+
+
+def test_affine_batch_chapter_values() -> None:
+    affine = Affine(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), np.array([0.1, 0.2, 0.3]))
+    affine.forward(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    dx = affine.backward(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    np.testing.assert_array_equal(dx, [[14, 32], [32, 77]])
+    np.testing.assert_array_equal(affine.dW, [[13, 17, 21], [18, 24, 30]])
+    np.testing.assert_array_equal(affine.db, [5, 7, 9])
+
+
+def test_dot_chapter_values() -> None:
+    dot = Dot()
+    W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    np.testing.assert_array_equal(dot.forward(np.array([1.0, 2.0]), W), [9, 12, 15])
+    dx, dW = dot.backward(np.ones(3))
+    np.testing.assert_array_equal(dx, [6, 15])
+    np.testing.assert_array_equal(dW, [[1, 1, 1], [2, 2, 2]])
+
+
+def test_chain_rule_example_t_squared() -> None:
+    add, square = AddLayer(), Square()
+    z = square.forward(add.forward(3.0, 2.0))
+    assert z == 25
+    dx, dy = add.backward(square.backward(1.0))
+    assert (dx, dy) == (10, 10)
+
+
+def test_add_and_mul_node_examples() -> None:
+    add, mul = AddLayer(), MulLayer()
+    assert add.forward(10, 5) == 15
+    assert add.backward(1.3) == pytest.approx((1.3, 1.3))
+    assert mul.forward(10, 5) == 50
+    assert mul.backward(1.3) == pytest.approx((6.5, 13))
+
+
+def test_buy_apple_reproduces_the_book() -> None:
+    apple, apple_num, tax = 100, 2, 1.1
+    mul_apple_layer, mul_tax_layer = MulLayer(), MulLayer()
+
+    apple_price = mul_apple_layer.forward(apple, apple_num)
+    price = mul_tax_layer.forward(apple_price, tax)
+
+    dprice = 1
+    dapple_price, dtax = mul_tax_layer.backward(dprice)
+    dapple, dapple_num = mul_apple_layer.backward(dapple_price)
+
+    assert price == pytest.approx(220)
+    assert dapple == pytest.approx(2.2)
+    assert dapple_num == pytest.approx(110)
+    assert dtax == pytest.approx(200)
+
+
+def test_buy_apple_orange_reproduces_the_book() -> None:
+    apple, apple_num, orange, orange_num, tax = 100, 2, 150, 3, 1.1
+    mul_apple_layer, mul_orange_layer = MulLayer(), MulLayer()
+    add_apple_orange_layer, mul_tax_layer = AddLayer(), MulLayer()
+
+    apple_price = mul_apple_layer.forward(apple, apple_num)
+    orange_price = mul_orange_layer.forward(orange, orange_num)
+    all_price = add_apple_orange_layer.forward(apple_price, orange_price)
+    price = mul_tax_layer.forward(all_price, tax)
+
+    dprice = 1
+    dall_price, dtax = mul_tax_layer.backward(dprice)
+    dapple_price, dorange_price = add_apple_orange_layer.backward(dall_price)
+    dorange, dorange_num = mul_orange_layer.backward(dorange_price)
+    dapple, dapple_num = mul_apple_layer.backward(dapple_price)
+
+    assert price == pytest.approx(715)
+    assert dapple == pytest.approx(2.2)
+    assert dapple_num == pytest.approx(110)
+    assert dorange == pytest.approx(3.3)
+    assert dorange_num == pytest.approx(165)
+    assert dtax == pytest.approx(650)
+
+
+# -- no hidden mutation ----------------------------------------------------------
+
+
+def test_relu_backward_leaves_the_callers_dout_alone() -> None:
+    relu = Relu()
+    relu.forward(np.array([[1.0, -0.5], [-2.0, 3.0]]))
+    dout = np.array([[5.0, 6.0], [7.0, 8.0]])
+    before = dout.copy()
+    dx = relu.backward(dout)
+    np.testing.assert_array_equal(dout, before)
+    assert not np.shares_memory(dx, dout)
+
+
+def test_relu_forward_leaves_the_input_alone() -> None:
+    relu = Relu()
+    x = np.array([1.0, -0.5])
+    relu.forward(x)
+    np.testing.assert_array_equal(x, [1.0, -0.5])
+
+
+def test_numerical_gradient_restores_x() -> None:
+    x = np.array([[1.0, -2.0], [3.5, 0.25]])
+    before = x.copy()
+    grad = numerical_gradient(lambda v: float(np.sum(v**3)), x)
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_allclose(grad, 3 * before**2, rtol=1e-7)
+
+
+def test_numerical_gradient_restores_x_when_f_raises() -> None:
+    x = np.array([1.0, 2.0])
+
+    def f(v: np.ndarray) -> float:
+        if v[0] > 1.0:
+            raise RuntimeError("boom")
+        return float(v.sum())
+
+    with pytest.raises(RuntimeError, match="boom"):
+        numerical_gradient(f, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_numerical_gradient_of_a_zero_dimensional_array() -> None:
+    x = np.array(1.5)
+    grad = numerical_gradient(lambda v: float(v) ** 2, x)
+    assert np.shape(grad) == () and float(grad) == pytest.approx(3.0, rel=1e-8)
+    assert float(x) == 1.5
+
+
+def test_numerical_gradient_rejects_integer_arrays() -> None:
+    with pytest.raises(TypeError, match=r"int64.*astype\(float\)"):
+        numerical_gradient(lambda v: float(v.sum()), np.arange(3))
+
+
+@pytest.mark.parametrize("x", [1.5, np.float64(1.5), 2], ids=["float", "numpy float", "int"])
+def test_numerical_gradient_of_a_number_is_a_float(x: Any) -> None:
+    grad = numerical_gradient(lambda v: v**3, x)
+    assert type(grad) is float
+    assert grad == pytest.approx(3 * float(x) ** 2, rel=1e-8)
+
+
+def test_numerical_gradient_rejects_what_is_not_a_number_or_array() -> None:
+    with pytest.raises(TypeError, match="list"):
+        numerical_gradient(lambda v: 0.0, [1.0, 2.0])  # type: ignore[arg-type]
+
+
+# -- bad input ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "shapes"),
+    [
+        (lambda: MulLayer().forward(np.ones((2, 3)), np.ones((2, 4))), ["(2, 3)", "(2, 4)"]),
+        (lambda: AddLayer().forward(np.ones((4, 3)), np.ones(4)), ["(4, 3)", "(4,)"]),
+        (lambda: Dot().forward(np.ones(3), np.ones((2, 3))), ["(3,)", "(2, 3)"]),
+        (lambda: Dot().forward(np.ones((5, 3)), np.ones(3)), ["(5, 3)", "(3,)"]),
+        (lambda: Affine(np.ones((2, 3)), np.ones(3)).forward(np.ones((4, 5))), ["(4, 5)", "(2, 3)"]),
+        (lambda: Affine(np.ones((2, 3)), np.ones(2)), ["(2, 3)", "(2,)"]),
+        (lambda: SoftmaxWithLoss().forward(np.ones((2, 3)), np.ones((2, 4))), ["(2, 4)", "(2, 3)"]),
+        (lambda: SoftmaxWithLoss().forward(np.ones((2, 3)), np.array([0, 1, 2])), ["(3,)", "(2, 3)"]),
+        (lambda: SoftmaxWithLoss().forward(np.ones(3), np.array([0, 1])), ["(2,)", "(3,)"]),
+    ],
+    ids=["mul", "add", "dot-sample", "dot-W", "affine-x", "affine-b", "softmax-onehot", "softmax-labels",
+         "softmax-1d"],
+)
+def test_mismatched_shapes_name_both(call: Callable[[], Any], shapes: list[str]) -> None:
+    with pytest.raises(ValueError) as info:
+        call()
+    for shape in shapes:
+        assert shape in str(info.value)
+
+
+@pytest.mark.parametrize("t", [np.array([0, 1]), np.array([[0, 1, 0]])], ids=["two labels", "2-D one-hot"])
+def test_cross_entropy_error_one_sample_with_mismatched_targets_names_both(t: np.ndarray) -> None:
+    with pytest.raises(ValueError) as info:
+        cross_entropy_error(np.array([0.2, 0.3, 0.5]), t)
+    assert str(t.shape) in str(info.value) and "(3,)" in str(info.value)
+
+
+def test_cross_entropy_error_one_sample_label_or_one_hot() -> None:
+    y = np.array([0.2, 0.3, 0.5])
+    expected = -np.log(0.3 + 1e-7)
+    assert cross_entropy_error(y, 1) == pytest.approx(expected, rel=1e-12)
+    assert cross_entropy_error(y, np.array([0, 1, 0])) == pytest.approx(expected, rel=1e-12)
+
+
+def test_softmax_with_loss_rejects_labels_out_of_range() -> None:
+    with pytest.raises(ValueError, match=r"0\.\.2"):
+        SoftmaxWithLoss().forward(np.ones((2, 3)), np.array([0, 3]))
+
+
+def _after_forward(layer: Any, *args: Any) -> Any:
+    layer.forward(*args)
+    return layer
+
+
+@pytest.mark.parametrize(
+    ("layer", "dout", "shapes"),
+    [
+        (lambda: _after_forward(MulLayer(), np.ones((2, 3)), np.ones(3)), np.ones(3), ["(3,)", "(2, 3)"]),
+        (lambda: _after_forward(AddLayer(), np.ones(3), np.ones(3)), np.ones(4), ["(4,)", "(3,)"]),
+        (lambda: _after_forward(Relu(), np.ones((2, 2))), np.ones((2, 3)), ["(2, 3)", "(2, 2)"]),
+        (lambda: _after_forward(Affine(np.ones((2, 3)), np.ones(3)), np.ones((4, 2))), np.ones((4, 2)),
+         ["(4, 2)", "(4, 3)"]),
+        (lambda: _after_forward(SoftmaxWithLoss(), np.ones(3), 0), np.ones(3), ["(3,)", "()"]),
+    ],
+    ids=["mul", "add", "relu", "affine", "softmax"],
+)
+def test_dout_of_the_wrong_shape_names_both(layer: Callable[[], Any], dout: np.ndarray, shapes: list[str]) -> None:
+    with pytest.raises(ValueError, match="dout") as info:
+        layer().backward(dout)
+    for shape in shapes:
+        assert shape in str(info.value)
+
+
+ALL_LAYERS: dict[str, Callable[[], Any]] = {
+    "MulLayer": MulLayer, "AddLayer": AddLayer, "Negate": Negate, "Exp": Exp,
+    "AddConst": lambda: AddConst(1), "Reciprocal": Reciprocal, "Square": Square, "Dot": Dot,
+    "Relu": Relu, "Sigmoid": Sigmoid, "Affine": lambda: Affine(np.ones((2, 3)), np.ones(3)),
+    "SoftmaxWithLoss": SoftmaxWithLoss,
+}
+
+
+@pytest.mark.parametrize("name", ALL_LAYERS.keys())
+def test_backward_before_forward_says_so(name: str) -> None:
+    with pytest.raises(BackwardBeforeForwardError, match=r"before forward") as info:
+        ALL_LAYERS[name]().backward(1.0)
+    assert name in str(info.value)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda v: MulLayer().forward(np.array([1.0, v]), 2.0),
+        lambda v: MulLayer().forward(3.0, v),
+        lambda v: AddLayer().forward(np.array([1.0, v]), np.ones(2)),
+        lambda v: Negate().forward(v),
+        lambda v: Exp().forward(np.array([v])),
+        lambda v: AddConst(1).forward(v),
+        lambda v: Reciprocal().forward(np.array([2.0, v])),
+        lambda v: Square().forward(v),
+        lambda v: Dot().forward(np.array([1.0, v]), np.ones((2, 3))),
+        lambda v: Relu().forward(np.array([[v, 1.0]])),
+        lambda v: Sigmoid().forward(v),
+        lambda v: Affine(np.ones((2, 3)), np.ones(3)).forward(np.array([v, 1.0])),
+        lambda v: SoftmaxWithLoss().forward(np.array([0.0, v, 1.0]), 1),
+    ],
+    ids=["mul-x", "mul-y", "add", "negate", "exp", "addconst", "reciprocal", "square", "dot", "relu",
+         "sigmoid", "affine", "softmax"],
+)
+def test_non_finite_input_is_reported(call: Callable[[float], Any], bad: float) -> None:
+    with pytest.raises(ValueError, match="non-finite"):
+        call(bad)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_dout_is_reported(bad: float) -> None:
+    layer = Sigmoid()
+    layer.forward(np.zeros(2))
+    with pytest.raises(ValueError, match="dout.*non-finite"):
+        layer.backward(np.array([1.0, bad]))
+
+
+def test_exp_overflow_is_reported() -> None:
+    with pytest.raises(ValueError, match="overflow") as info:
+        Exp().forward(np.array([1.0, 1000.0]))
+    assert "1000" in str(info.value)
+
+
+@pytest.mark.parametrize("zero", [0, 0.0, -0.0, np.array([1.0, 0.0])], ids=["int", "float", "neg", "array"])
+def test_reciprocal_of_zero_is_reported(zero: Any) -> None:
+    with pytest.raises(ValueError, match="1/0"):
+        Reciprocal().forward(zero)
