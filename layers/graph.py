@@ -232,7 +232,9 @@ class Graph:
 
         self._check_finite()
         dot = graphviz.Digraph()
-        dot.attr(rankdir="LR", bgcolor="transparent", nodesep="0.18", ranksep="0.25",
+        # ordering="in" keeps each node's inputs in argument order from top to
+        # bottom (귤 above 귤 개수), as the book draws them.
+        dot.attr(rankdir="LR", ordering="in", bgcolor="transparent", nodesep="0.18", ranksep="0.25",
                  fontname=FONT_NAME, pad="0.1")
         dot.attr("node", fontname=FONT_NAME, fontsize="13", color=FORWARD_COLOR, fontcolor=FORWARD_COLOR)
         dot.attr("edge", fontname=FONT_NAME, color=FORWARD_COLOR, arrowsize="0.7")

@@ -269,3 +269,18 @@ def test_a_graph_cannot_be_entered_twice() -> None:
     with g:
         with pytest.raises(GraphError, match="already"):
             g.__enter__()
+
+
+def test_inputs_are_laid_out_in_argument_order() -> None:
+    # The book draws 귤 above 귤 개수; dot left alone sometimes swaps them.
+    g = buy_apple_orange()
+    svg = subprocess.run(["dot", "-Tsvg"], input=g.to_dot().encode(), capture_output=True, check=True).stdout.decode()
+    import re
+
+    def y_of(label: str) -> float:
+        m = re.search(r'<text[^>]*y="([-\d.]+)"[^>]*>' + re.escape(label) + "</text>", svg)
+        assert m, label
+        return float(m.group(1))
+
+    assert y_of("귤") < y_of("귤 개수")
+    assert y_of("사과") < y_of("사과 개수")
