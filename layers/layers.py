@@ -57,6 +57,11 @@ def _traced_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
                 f"{type(self).__name__}.backward: dout has shape {np.shape(dout)}, "
                 f"but forward produced shape {expected}; pass a gradient of the output's shape"
             )
+        if np.ndim(dout) == 0 and expected != ():
+            # A scalar seed, backward(1), on an array output means 1 for every element.
+            # Layers transpose, index and unbroadcast dout, so they need the full array:
+            # a bare scalar gave Dot/AddLayer/AddConst gradients of the wrong shape.
+            dout = np.full(expected, dout, dtype=float)
         grads = backward(self, dout)
         _graph.record_backward(self, dout, grads)
         return grads

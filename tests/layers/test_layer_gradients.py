@@ -556,3 +556,35 @@ def test_exp_overflow_is_reported() -> None:
 def test_reciprocal_of_zero_is_reported(zero: Any) -> None:
     with pytest.raises(ValueError, match="1/0"):
         Reciprocal().forward(zero)
+
+
+SCALAR_SEED_CASES: dict[str, tuple[Callable[[], Any], list[Any]]] = {
+    "MulLayer": (MulLayer, [np.arange(6.0).reshape(2, 3), np.array([1.0, -2.0, 3.0])]),
+    "AddLayer": (AddLayer, [np.arange(6.0).reshape(2, 3), np.array([1.0, -2.0, 3.0])]),
+    "Negate": (Negate, [np.array([1.0, -2.0])]),
+    "Exp": (Exp, [np.array([1.0, -2.0])]),
+    "AddConst": (lambda: AddConst(1), [np.array([1.0, -2.0])]),
+    "Reciprocal": (Reciprocal, [np.array([1.0, -2.0])]),
+    "Square": (Square, [np.array([1.0, -2.0])]),
+    "Dot": (Dot, [np.array([1.0, 2.0]), np.arange(6.0).reshape(2, 3)]),
+    "Relu": (Relu, [np.array([1.0, -2.0])]),
+    "Sigmoid": (Sigmoid, [np.array([1.0, -2.0])]),
+    "Affine": (lambda: Affine(np.arange(6.0).reshape(2, 3), np.ones(3)), [np.ones((4, 2))]),
+}
+
+
+@pytest.mark.parametrize("name", SCALAR_SEED_CASES.keys())
+def test_a_scalar_seed_on_an_array_output_means_ones(name: str) -> None:
+    # backward(1) is how the chapter seeds a graph; on an array output it must act as
+    # backward(np.ones(shape)), not give gradients of the wrong shape (Dot, AddLayer and
+    # AddConst once did).
+    make_layer, inputs = SCALAR_SEED_CASES[name]
+    seeded, full = make_layer(), make_layer()
+    out = seeded.forward(*inputs)
+    full.forward(*inputs)
+    got = seeded.backward(1)
+    want = full.backward(np.ones(np.shape(out)))
+    got, want = (got, want) if isinstance(got, tuple) else ((got,), (want,))
+    for g_, w_, x in zip(got, want, inputs):
+        assert np.shape(g_) == np.shape(x)
+        np.testing.assert_array_equal(g_, w_)
