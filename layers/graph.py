@@ -76,13 +76,12 @@ class TracedInt(int):
 
 def _distinct(value: Any) -> Any:
     """Give Python scalars an identity of their own; arrays already have one."""
-    if isinstance(value, (TracedFloat, TracedInt)):
-        return value
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
+    # Only plain Python numbers need it: CPython shares small ints and equal
+    # constants, while numpy scalars and arrays are fresh objects that the graph
+    # keeps alive, so their ids stay unique (and their numpy type is kept).
+    if type(value) is int:
         return TracedInt(value)
-    if isinstance(value, float):
+    if type(value) is float:
         return TracedFloat(value)
     return value
 
@@ -191,7 +190,10 @@ class Graph:
             if producer is None:
                 src = Node("const", "", value=arg)
                 self.nodes.append(src)
-                self._producers[id(arg)] = (src, arg)
+                # Only an array has an identity worth sharing: two literal 2s passed to two
+                # layers are one cached int object, yet two separate constants.
+                if isinstance(arg, np.ndarray):
+                    self._producers[id(arg)] = (src, arg)
             else:
                 src = producer[0]
             note = self._annotations.get(id(arg), _Annotation())

@@ -284,3 +284,14 @@ def test_inputs_are_laid_out_in_argument_order() -> None:
 
     assert y_of("귤") < y_of("귤 개수")
     assert y_of("사과") < y_of("사과 개수")
+
+
+def test_numpy_scalars_keep_their_type_inside_a_graph() -> None:
+    from layers import Sigmoid
+
+    sig = Sigmoid()
+    with Graph() as g:
+        y = sig.forward(g.input(np.float64(0.0), "x"))
+        g.output(y, "y")
+    assert type(y) is np.float64 and y == 0.5
+    assert edge_between(g, "sigmoid", "y").value is y
