@@ -236,7 +236,7 @@ class Graph:
         dot = graphviz.Digraph()
         # ordering="in" keeps each node's inputs in argument order from top to
         # bottom (귤 above 귤 개수), as the book draws them.
-        dot.attr(rankdir="LR", ordering="in", bgcolor="transparent", nodesep="0.18", ranksep="0.25",
+        dot.attr(rankdir="LR", ordering="in", bgcolor="transparent", nodesep="0.18", ranksep="0.3",
                  fontname=FONT_NAME, pad="0.1")
         dot.attr("node", fontname=FONT_NAME, fontsize="13", color=FORWARD_COLOR, fontcolor=FORWARD_COLOR)
         dot.attr("edge", fontname=FONT_NAME, color=FORWARD_COLOR, arrowsize="0.7")
@@ -250,7 +250,7 @@ class Graph:
             elif node.kind == "const":
                 dot.node(name, label="", shape="point", width="0.04")
             else:
-                dot.node(name, label=node.label, shape="plaintext", margin="0.02")
+                dot.node(name, label=node.label, shape="plaintext", margin="0.1,0.03")
         for i, edge in enumerate(self.edges):
             mid = f"e{i}"
             dot.node(mid, label=_edge_label_html(edge), shape="plain")
