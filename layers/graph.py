@@ -29,6 +29,17 @@ output; ``g.name(value, symbol)`` puts a symbol on an intermediate edge (the
 as ``∂L/∂z·y`` in front of the numbers. Values that reach a layer without
 passing through ``g.input`` or another traced layer become unnamed constants.
 
+Reading a graph: ``g.edges`` lists every edge in recording order, each with
+``src``/``dst`` nodes, ``value`` (the object the producer returned) and
+``grad`` (the object the consumer's backward returned for that argument, or
+``None`` before backward: a graph drawn before backward, or after a partial
+backward, shows forward values only where no gradient exists yet).
+``g.has_backward`` tells whether any gradient was recorded. ``to_digraph()``
+builds (never renders) the Digraph, using only ``FORWARD_COLOR``,
+``BACKWARD_COLOR`` and ``FONT_NAME``; a nan or inf on an edge raises
+:class:`GraphError` naming the edge. A layer called outside any ``with Graph()``
+is not traced at all and returns plain values.
+
 Python numbers returned by traced layers come back as ``float``/``int``
 subclasses that behave exactly like the originals; they exist because small
 ints are shared objects in Python (``100 * 2 is 200``), and the graph links a
