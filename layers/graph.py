@@ -274,7 +274,12 @@ class Graph:
         return self.to_digraph().source
 
     def describe(self) -> str:
-        """A Korean text alternative: inputs, what each node computed, and the gradients."""
+        """A Korean text alternative: inputs, what each node computed, and the gradients.
+
+        Each node reads as an equation ("사과 100 × 사과 개수 2 = 200"), and the
+        gradients as "…쪽으로 2.2": phrasing that never puts a particle right
+        after a number, whose form (이/가, 을/를) would depend on how it is read.
+        """
         inputs = [n for n in self.nodes if n.kind == "input"]
         parts = ["계산 그래프."]
         if inputs:
@@ -283,26 +288,24 @@ class Graph:
         for node in self.nodes:
             if node.kind != "op":
                 continue
-            ins = [e for e in self.edges if e.dst is node]
+            ins = sorted((e for e in self.edges if e.dst is node), key=lambda e: e.arg_index)
             outs = [e for e in self.edges if e.src is node]
-            args = ", ".join(_source_text(e) for e in sorted(ins, key=lambda e: e.arg_index))
-            result = _short(outs[0].value) if outs else "?"
-            steps.append(f"{node.label} 노드: {args} → {result}")
+            result = _short(outs[0].value) if outs else _short(getattr(node.layer, "_out", None))
+            steps.append(f"{_formula(node.label, [_operand(e) for e in ins])} = {result}")
         if steps:
             parts.append("순전파: " + "; ".join(steps) + ".")
         outputs = [n for n in self.nodes if n.kind == "output"]
         if outputs:
             parts.append("출력: " + ", ".join(f"{n.label} {_short(n.value)}" for n in outputs) + ".")
         if self.has_backward:
-            back = []
-            for edge in self.edges:
-                if edge.dst.kind == "output" and edge.grad is not None:
-                    back.append(f"{edge.dst.label}에서 시작하는 기울기 {_short(edge.grad)}")
-            for edge in self.edges:
-                if edge.dst.kind == "output" or edge.grad is None:
-                    continue
-                back.append(f"{_source_text(edge)} 쪽 기울기 {_short(edge.grad)}")
-            parts.append("역전파: " + "; ".join(back) + ".")
+            seeds = [e for e in self.edges if e.dst.kind == "output" and e.grad is not None]
+            flows = [
+                f"{_operand(e)} 쪽으로 {_short(e.grad)}"
+                for e in self.edges
+                if e.dst.kind != "output" and e.grad is not None
+            ]
+            start = " ".join(f"{e.dst.label}의 기울기 {_short(e.grad)}에서 시작해" for e in seeds)
+            parts.append("역전파: " + (start + " " if start else "") + ", ".join(flows) + ".")
         return " ".join(parts)
 
     def _repr_svg_(self) -> str:
@@ -316,15 +319,29 @@ def _short(value: Any) -> str:
     return format_value(value)
 
 
-def _source_text(edge: Edge) -> str:
-    src = edge.src
-    if src.kind == "input":
-        return f"{src.label}({_short(edge.value)})"
+def _operand(edge: Edge) -> str:
+    """How an edge's value is named in the text: by its input's label or symbol, if any."""
+    value = _short(edge.value)
+    if edge.src.kind == "input":
+        return f"{edge.src.label} {value}"
     if edge.symbol:
-        return f"{edge.symbol}({_short(edge.value)})"
-    if src.kind == "op":
-        return f"{src.label} 노드의 출력({_short(edge.value)})"
-    return _short(edge.value)
+        return f"{edge.symbol} {value}"
+    return value
+
+
+def _formula(symbol: str, args: list[str]) -> str:
+    """The node's operation written out with its operands."""
+    if symbol in ("×", "+") and len(args) == 2:
+        return f"{args[0]} {symbol} {args[1]}"
+    if symbol == "/" and len(args) == 1:
+        return f"1 / ({args[0]})"
+    if symbol == "**2" and len(args) == 1:
+        return f"({args[0]})²"
+    if symbol == "×(−1)" and len(args) == 1:
+        return f"−({args[0]})"
+    if symbol[:1] in "+−" and len(args) == 1:  # AddConst: +1, −2.5
+        return f"{args[0]} {symbol[0]} {symbol[1:]}"
+    return f"{symbol}({', '.join(args)})"
 
 
 def _describe_node(node: Node) -> str:

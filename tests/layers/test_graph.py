@@ -127,14 +127,28 @@ def test_dot_is_accepted_by_the_real_dot_binary() -> None:
 def test_describe_names_inputs_results_and_gradients() -> None:
     g, mul_apple_layer, mul_tax_layer, *_ = buy_apple()
     before = g.describe()
-    for text in ("사과 100", "사과 개수 2", "소비세 1.1", "200", "지불 금액 220"):
-        assert text in before
+    assert before == (
+        "계산 그래프. 입력: 사과 100, 사과 개수 2, 소비세 1.1. "
+        "순전파: 사과 100 × 사과 개수 2 = 200; 200 × 소비세 1.1 = 220. 출력: 지불 금액 220."
+    )
     dapple_price, _ = mul_tax_layer.backward(1)
     mul_apple_layer.backward(dapple_price)
     after = g.describe()
-    assert "역전파" in after
-    for text in ("2.2", "110", "1.1", "지불 금액에서 시작하는 기울기 1"):
-        assert text in after.split("역전파")[1]
+    assert after == before + (
+        " 역전파: 지불 금액의 기울기 1에서 시작해 사과 100 쪽으로 2.2, 사과 개수 2 쪽으로 110, "
+        "200 쪽으로 1.1, 소비세 1.1 쪽으로 200."
+    )
+
+
+def test_describe_writes_out_each_node_of_the_sigmoid_and_square_graphs() -> None:
+    text = sigmoid_graph(0.5)[0].describe()
+    assert "−(x 0.5) = -0.5; exp(-0.5) = 0.606531; 0.606531 + 1 = 1.60653; 1 / (1.60653) = 0.622459" in text
+    add, sq = AddLayer(), Square()
+    with Graph() as g:
+        t = add.forward(g.input(2.0, "x"), g.input(1.0, "y"))
+        g.name(t, "t")
+        g.output(sq.forward(t), "z")
+    assert "x 2 + y 1 = 3; (t 3)² = 9" in g.describe()
 
 
 def test_small_int_identity_trap() -> None:
