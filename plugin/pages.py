@@ -23,6 +23,7 @@ from typing import Any
 from plugin.blocks import Block, Fence, InlineRef, Page, find_inline, parse_page
 from plugin.cache import ResultCache, digest
 from plugin.errors import Failure, error_box, inline_error
+from plugin.josa import PARTICLE_RE, agree, fix_leading_particle
 from plugin.worker import Item, PageJob
 
 __all__ = [
@@ -104,8 +105,13 @@ class Placeholders:
         # What an inline token becomes inside $…$: plain text, since the math is
         # still LaTeX source there (an error's HTML would break the formula).
         self.math: dict[str, str] = {}
+        # The plain text an inline token reads as (a value, "그림 5-3"): a Korean
+        # particle written right after it is made to agree with it (200을, 1.1이).
+        self.reading: dict[str, str] = {}
         self._count = 0
         self._pattern = re.compile(rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)")
+        self._prose_pattern = re.compile(
+            rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)(?P<josa>{PARTICLE_RE.pattern})?")
 
     def new(self, kind: str) -> str:
         """``kind`` "b": stands alone as a paragraph (a block); "i": inside text."""
@@ -116,13 +122,20 @@ class Placeholders:
 
     def fill(self, page_html: str) -> str:
         def swap(match: re.Match[str]) -> str:
-            return self.html.get(match.group(1) or match.group(2), match.group(0))
+            token = match.group(1) or match.group(2)
+            if token not in self.html:
+                return match.group(0)
+            josa = match.group("josa")
+            if josa and token in self.reading:
+                josa = agree(self.reading[token], josa)
+            return self.html[token] + (josa or "")
 
         def swap_in_math(match: re.Match[str]) -> str:
             return self._pattern.sub(lambda m: self.math.get(m.group(2) or "", m.group(0)), match.group(0))
 
+        # Math first: a particle after a value inside a formula is the author's to keep.
         page_html = _MATH_RE.sub(swap_in_math, page_html)
-        return self._pattern.sub(swap, page_html)
+        return self._prose_pattern.sub(swap, page_html)
 
 
 _MATH_RE = re.compile(r'<(span|div) class="arithmatex">.*?</\1>', re.DOTALL)
@@ -306,16 +319,19 @@ class _Assembler:
         self.first_failure = failure
         return self.results[i], failure
 
-    def value_html(self, ref: InlineRef) -> tuple[str, str]:
-        """An inline value as (HTML for prose, text for inside math)."""
+    def value_html(self, ref: InlineRef) -> tuple[str, str, str | None]:
+        """An inline value as (HTML for prose, text for inside math, plain text read aloud).
+
+        The reading is None for an error: a particle after it is left as written.
+        """
         res, failure = self.result(ref)
         if failure:
-            return inline_error(failure), "?"
+            return inline_error(failure), "?", None
         if res is None:
             self.outcome.not_run += 1
-            return f'<span class="bp-error bp-not-run">⚠ {html.escape(ref.text)}</span>', "?"
+            return f'<span class="bp-error bp-not-run">⚠ {html.escape(ref.text)}</span>', "?", None
         value = html.escape(res["value"])
-        return value, value
+        return value, value, res["value"]
 
     def not_run_box(self) -> str:
         self.outcome.not_run += 1
@@ -338,23 +354,26 @@ class _Assembler:
             pieces.append(text[last:ref.start])
             token = self.placeholders.new("i")
             if ref.kind == "py":
-                self.placeholders.html[token], self.placeholders.math[token] = self.value_html(ref)
+                self.placeholders.html[token], self.placeholders.math[token], reading = self.value_html(ref)
             else:
-                self.placeholders.html[token] = self.figure_link(ref, line)
+                self.placeholders.html[token], reading = self.figure_link(ref, line)
+            if reading is not None:
+                self.placeholders.reading[token] = reading
             pieces.append(token)
             last = ref.end
         pieces.append(text[last:])
         return "".join(pieces)
 
-    def figure_link(self, ref: InlineRef, line: int) -> str:
+    def figure_link(self, ref: InlineRef, line: int) -> tuple[str, str | None]:
+        """A ``{fig}`` reference as (HTML, its label read aloud or None for an error)."""
         entry = self.figures.by_id.get(ref.text)
         if entry is None:
             failure = Failure(self.plan.path, line, f"`{{fig}} {ref.text}` refers to no figure; "
                               f"known ids: {', '.join(sorted(self.figures.by_id)) or 'none'}")
             self.outcome.failures.append(failure)
-            return inline_error(failure)
+            return inline_error(failure), None
         label = self.settings.figure_label.format(n=entry.number)
-        return f'<a class="bp-figure-ref" href="{html.escape(self.link(entry))}">{html.escape(label)}</a>'
+        return f'<a class="bp-figure-ref" href="{html.escape(self.link(entry))}">{html.escape(label)}</a>', label
 
     def exec_block(self, block: Block) -> list[str]:
         lines: list[str] = []
@@ -407,13 +426,20 @@ class _Assembler:
 
     def caption_html(self, block: Block) -> str:
         caption = block.options.get("caption", "")
-        parts, last = [], 0
+        parts: list[str] = []
+        last, reading = 0, None
         for ref in block.caption_refs:
-            parts.append(html.escape(caption[last:ref.start]))
-            parts.append(self.value_html(ref)[0])
+            parts.append(html.escape(_agreeing(reading, caption[last:ref.start])))
+            value, _, reading = self.value_html(ref)
+            parts.append(value)
             last = ref.end
-        parts.append(html.escape(caption[last:]))
+        parts.append(html.escape(_agreeing(reading, caption[last:])))
         return "".join(parts)
+
+
+def _agreeing(reading: str | None, following: str) -> str:
+    """Caption text after a value, its leading particle made to agree with the value."""
+    return following if reading is None else fix_leading_particle(reading, following)
 
 
 def _source_key(source: Block | InlineRef) -> object:
