@@ -110,6 +110,7 @@ class Placeholders:
         self.reading: dict[str, str] = {}
         self._count = 0
         self._pattern = re.compile(rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)")
+        self._token_at_end = re.compile(rf"(bpx{self.nonce}i\d+x)$")
         self._prose_pattern = re.compile(
             rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)(?P<josa>{PARTICLE_RE.pattern})?")
 
@@ -131,14 +132,24 @@ class Placeholders:
             return self.html[token] + (josa or "")
 
         def swap_in_math(match: re.Match[str]) -> str:
-            return self._pattern.sub(lambda m: self.math.get(m.group(2) or "", m.group(0)), match.group(0))
+            formula = match.group("math")
+            josa = match.group("josa") or ""
+            # A formula read aloud ends the way its last term does: "$2t = `{py} v`$를"
+            # ends in the value, so the particle after the formula follows the value.
+            ending = self._token_at_end.search(_MATH_END_RE.sub("", formula)) if josa else None
+            if ending and ending.group(1) in self.reading:
+                josa = agree(self.reading[ending.group(1)], josa)
+            # Inside the formula, a particle right after a value is the author's to keep.
+            return self._pattern.sub(lambda m: self.math.get(m.group(2) or "", m.group(0)), formula) + josa
 
-        # Math first: a particle after a value inside a formula is the author's to keep.
         page_html = _MATH_RE.sub(swap_in_math, page_html)
         return self._prose_pattern.sub(swap, page_html)
 
 
-_MATH_RE = re.compile(r'<(span|div) class="arithmatex">.*?</\1>', re.DOTALL)
+_MATH_RE = re.compile(
+    rf'(?P<math><(span|div) class="arithmatex">.*?</\2>)(?P<josa>{PARTICLE_RE.pattern})?', re.DOTALL)
+# The closing of a formula as arithmatex writes it: \), \] or $$ and the element's end tag.
+_MATH_END_RE = re.compile(r'\s*(?:\\\)|\\\]|\$\$?)?\s*</(?:span|div)>$')
 
 
 # -- planning ------------------------------------------------------------------------

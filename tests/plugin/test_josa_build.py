@@ -32,6 +32,8 @@ PAGE = '''
 
     수식 안 $`{py} a`를$ 은 그대로.
 
+    식 $2t = `{py} grad`$를 곱하고 $y = `{py} x`$가 된다. 값으로 끝나지 않는 $`{py} y` + k$을 둔다.
+
     ```python figure id="one" caption="`{py} a`와 `{py} x`를 잇는 그래프" alt="a에서 b로"
     "digraph { a -> b }"
     ```
@@ -85,6 +87,14 @@ def test_particles_inside_math_are_left_alone(built: Path) -> None:
     math = re.search(r'<span class="arithmatex">.*?</span>', page, re.DOTALL)
     assert math, page
     assert "200" in math.group(0) and "를" in math.group(0) and "을" not in math.group(0)
+
+
+def test_a_particle_after_a_formula_ending_in_a_value_agrees_with_the_value(built: Path) -> None:
+    text = _text(page_html(built, "index.html"))
+    # Text of the MathML's annotations included: "2t = 10" read aloud ends in 십, "y = 1.1" in 일.
+    assert re.search(r"식 [^$]*2t = 10\s*을 곱하고 [^$]*y = 1\.1\s*이 된다\.", text), text
+    # A formula that ends in something else keeps the author's particle.
+    assert re.search(r"2\.2 \+ k\s*을 둔다\.", text), text
 
 
 def test_disabled_leaves_the_authors_particles(tmp_path: Path) -> None:
