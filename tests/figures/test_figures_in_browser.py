@@ -11,7 +11,7 @@ from pathlib import Path
 import material
 import pytest
 
-from figure_helpers import TEST_BACKWARD, apple_digraph
+from figure_helpers import apple_digraph
 from plugin.figures import figure_source, render_svg
 from plugin.mathml import render_math
 from plugin.site_assets import extra_css_paths, install_assets
@@ -46,11 +46,11 @@ def _page(figure_svg: str, scheme: str) -> str:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real static server over a small site: Material's CSS, ours, one figure per palette."""
     if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (./run.sh installs it)")
+        pytest.fail("Chromium is not installed: install Debian's package 'chromium' (./run.sh test installs it)")
     root = tmp_path_factory.mktemp("site")
     shutil.copytree(MATERIAL_CSS, root / "material")
     backward = _backward_colour()
-    svg = render_svg(figure_source(apple_digraph(backward or TEST_BACKWARD)), id_prefix="f1-", alt="사과 계산 그래프")
+    svg = render_svg(figure_source(apple_digraph(backward)), id_prefix="f1-", alt="사과 계산 그래프")
     for scheme in ("default", "slate"):
         (root / f"{scheme}.html").write_text(_page(svg, scheme), encoding="utf-8")
     install_assets(root)
@@ -66,12 +66,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _backward_colour() -> str:
-    try:
-        import layers.graph as graph
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("layers", "layers.graph"):
-            raise
-        return ""
+    import layers.graph as graph
+
     return graph.BACKWARD_COLOR
 
 
@@ -129,8 +125,6 @@ def test_labels_and_strokes_take_the_palettes_foreground(browser, site, scheme) 
 
 @pytest.mark.parametrize("scheme, expected", [("default", "rgb(194, 65, 12)"), ("slate", "rgb(251, 146, 60)")])
 def test_gradients_take_the_palettes_backward_colour(browser, site, scheme, expected) -> None:
-    if not _backward_colour():
-        pytest.skip("layers.graph (BACKWARD_COLOR) has not landed yet")
     page, _ = _open(browser, f"{site}/{scheme}.html")
     assert page.evaluate(COMPUTED)["bold"] == expected
 
