@@ -122,7 +122,9 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             return
         from plugin.site_assets import install_assets
 
-        install_assets(config.site_dir)
+        refresh = self.config.refresh or os.environ.get("BACKPROP_REFRESH", "") not in ("", "0")
+        install_assets(config.site_dir, self.root / self.config.cache_dir if self.config.cache else None,
+                       refresh=refresh)
         target = Path(config.site_dir) / _CSS
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((Path(__file__).parent / "assets" / "blocks.css").read_bytes())
