@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -215,9 +216,14 @@ def job_for(plan: PagePlan, source_text: str, settings: Settings) -> PageJob:
 
 
 def render_figures(
-    requests: list[tuple[Any, str, str]], cache: ResultCache, fingerprint: Callable[[], str]
+    requests: list[tuple[Any, str, str]], cache: ResultCache, fingerprint: Callable[[], str],
+    timings: dict[int, float] | None = None,
 ) -> list[str | Exception]:
-    """SVG (or the ``FigureError``) for each (FigureSource, id_prefix, alt), rendering misses concurrently."""
+    """SVG (or the ``FigureError``) for each (FigureSource, id_prefix, alt), rendering misses concurrently.
+
+    ``timings`` receives, for each request that was rendered (not read from the cache,
+    not failed), the seconds its rendering took (its own ``dot`` run and post-processing).
+    """
     from plugin.figures import FigureError, render_svg
 
     results: list[str | Exception] = [""] * len(requests)
@@ -234,10 +240,14 @@ def render_figures(
 
     def render(i: int) -> str | Exception:
         source, prefix, alt = requests[i]
+        started = time.perf_counter()
         try:
-            return render_svg(source, id_prefix=prefix, alt=alt)
+            svg = render_svg(source, id_prefix=prefix, alt=alt)
         except FigureError as error:
             return error
+        if timings is not None:
+            timings[i] = time.perf_counter() - started
+        return svg
 
     # `dot` is a subprocess, so threads render figures side by side.
     with ThreadPoolExecutor(max_workers=min(4, max(1, len(missing)))) as pool:
@@ -256,6 +266,8 @@ class PageOutcome:
     markdown: str
     failures: list[Failure]
     not_run: int = 0
+    # (fence line, seconds) for each figure drawn by `dot` in this build, not read from the cache
+    drawn: list[tuple[int, float]] = field(default_factory=list)
 
 
 def assemble(

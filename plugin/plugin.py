@@ -95,6 +95,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             raise PluginError(str(error)) from error
         for failure in outcome.failures:
             self._report(failure)
+        for line, seconds in outcome.drawn:
+            log.debug(f"{self._path(page.file)}:{line}: figure drawn in {seconds * 1000:.0f} ms")
         if outcome.not_run:
             log.info(f"{self._path(page.file)}: {outcome.not_run} later block(s)/value(s) not run "
                      "because of the error above")

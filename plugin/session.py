@@ -40,7 +40,7 @@ class BuildSession:
         self.environment = environment_digest([root / d for d in watch]) if settings.enabled else ""
         self.placeholders = pages.Placeholders()
         self.figures = pages.FigureIndex()
-        self.counts = {"pages": 0, "run": 0, "cached": 0}
+        self.counts = {"pages": 0, "run": 0, "cached": 0, "drawn": 0, "figures cached": 0}
         self._server: WorkerServer | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._pending: dict[str, Future[list[dict[str, Any]]]] = {}
@@ -72,14 +72,21 @@ class BuildSession:
         requests = pages.figure_requests(plan, results, self.figures, page.src_uri)
         from plugin.figures import renderer_fingerprint
 
-        drawn = pages.render_figures([r[1:] for r in requests], self.cache, renderer_fingerprint)
+        timings: dict[int, float] = {}
+        drawn = pages.render_figures([r[1:] for r in requests], self.cache, renderer_fingerprint, timings)
+        self.counts["drawn"] += len(timings)
+        self.counts["figures cached"] += sum(1 for i in range(len(requests)) if i not in timings
+                                             and isinstance(drawn[i], str))
         svgs = {id(r[0]): svg for r, svg in zip(requests, drawn)}
-        return pages.assemble(plan, results, self.placeholders, self.settings, src_uri=page.src_uri,
-                              figures=self.figures, link=link, svgs=svgs)
+        outcome = pages.assemble(plan, results, self.placeholders, self.settings, src_uri=page.src_uri,
+                                 figures=self.figures, link=link, svgs=svgs)
+        outcome.drawn = [(requests[i][0].line, seconds) for i, seconds in sorted(timings.items())]
+        return outcome
 
     def summary(self) -> str:
         c = self.counts
         return (f"{c['pages']} pages, {c['run']} blocks run, {c['cached']} blocks from cache, "
+                f"{c['drawn']} figures drawn, {c['figures cached']} from cache, "
                 f"{time.monotonic() - self.started:.2f} s")
 
     def close(self) -> None:

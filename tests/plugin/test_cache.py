@@ -89,3 +89,17 @@ def test_disabled_shows_code_and_sources(tmp_path: Path) -> None:
     assert "bp-output" not in page
     assert "print" in page and "python exec" not in page
     assert "blocks run" not in result.stderr
+
+
+def test_figures_are_drawn_once_and_counted(tmp_path: Path) -> None:
+    figure = '```python figure alt="a에서 b로"\n"digraph { a -> b }"\n```\n'
+    root = write_site(tmp_path, {"index.md": f"# 그림\n\n{figure}\n{figure.replace('b }', 'c }')}"})
+    first = build(root, "--verbose")
+    assert first.returncode == 0, first.stderr
+    assert "2 figures drawn, 0 from cache" in first.stderr
+    # --verbose names each figure that `dot` drew, by its fence's line.
+    assert "docs/index.md:3: figure drawn in" in first.stderr
+    assert "docs/index.md:7: figure drawn in" in first.stderr
+    second = build(root, "--verbose")
+    assert "0 figures drawn, 2 from cache" in second.stderr
+    assert "figure drawn in" not in second.stderr
