@@ -92,6 +92,17 @@ class ResultCache:
     def put_svg(self, key: str, svg: str) -> None:
         self._write(f"svg/{key}.svg", f"{svg}\n<!-- {key} -->\n")
 
+    def get_text(self, kind: str, key: str) -> str | None:
+        """A text entry of ``kind`` (a folder name, e.g. "math"); None if absent or damaged."""
+        text = self._read(f"{kind}/{key}.txt")
+        # As for SVGs: the key on the last line marks a complete entry.
+        if text is None or not text.endswith(f"\n{key}\n"):
+            return None
+        return text[: -len(f"\n{key}\n")]
+
+    def put_text(self, kind: str, key: str, text: str) -> None:
+        self._write(f"{kind}/{key}.txt", f"{text}\n{key}\n")
+
     def _read(self, name: str) -> str | None:
         if self.directory is None or self.refresh:
             return None

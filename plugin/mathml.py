@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 
 from plugin.xml_markup import to_markup
 
-__all__ = ["MathError", "render_math", "to_mathml"]
+__all__ = ["MathError", "convert_wrapper", "formulas", "render_math", "substitute", "to_mathml"]
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 
@@ -58,20 +58,34 @@ class MathError(ValueError):
 
 def render_math(page_html: str) -> str:
     """Replace every arithmatex formula in ``page_html`` with MathML."""
+    return substitute(page_html, {w: convert_wrapper(w) for w in formulas(page_html)})
 
-    def convert(match: re.Match[str]) -> str:
-        tag, body = match.group("tag"), match.group("body")
-        source = html.unescape(body).strip()
-        wrapped = (_BLOCK_RE if tag == "div" else _INLINE_RE).match(source)
-        if wrapped is None:
-            raise MathError(
-                f"unexpected arithmatex markup {body[:80]!r}: expected \\( … \\) or \\[ … \\]; "
-                "keep pymdownx.arithmatex's default tex_inline_wrap/tex_block_wrap with generic: true"
-            )
-        mathml = to_mathml(wrapped.group("tex"), display=tag == "div")
-        return f'<{tag} class="arithmatex">{mathml}</{tag}>'
 
-    return _WRAPPER_RE.sub(convert, page_html)
+def formulas(page_html: str) -> list[str]:
+    """Each distinct arithmatex wrapper element in the page, in order of appearance."""
+    return list(dict.fromkeys(m.group(0) for m in _WRAPPER_RE.finditer(page_html)))
+
+
+def substitute(page_html: str, converted: dict[str, str]) -> str:
+    """``page_html`` with each wrapper in ``converted`` replaced by its MathML version."""
+    return _WRAPPER_RE.sub(lambda m: converted[m.group(0)], page_html)
+
+
+def convert_wrapper(wrapper: str) -> str:
+    """One wrapper element (``<span class="arithmatex">\\(…\\)</span>``) with MathML inside."""
+    match = _WRAPPER_RE.fullmatch(wrapper)
+    if match is None:
+        raise MathError(f"not an arithmatex formula: {wrapper[:80]!r}")
+    tag, body = match.group("tag"), match.group("body")
+    source = html.unescape(body).strip()
+    wrapped = (_BLOCK_RE if tag == "div" else _INLINE_RE).match(source)
+    if wrapped is None:
+        raise MathError(
+            f"unexpected arithmatex markup {body[:80]!r}: expected \\( … \\) or \\[ … \\]; "
+            "keep pymdownx.arithmatex's default tex_inline_wrap/tex_block_wrap with generic: true"
+        )
+    mathml = to_mathml(wrapped.group("tex"), display=tag == "div")
+    return f'<{tag} class="arithmatex">{mathml}</{tag}>'
 
 
 def to_mathml(tex: str, *, display: bool = False) -> str:

@@ -112,7 +112,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         except ImportError:
             return html  # the MathML step is optional: formulas then stay for the browser
         try:
-            return mathml.render_math(html)
+            return self.session.math(html)
         except mathml.MathError as error:
             self._report(Failure(self._path(page.file), 1, f"a formula could not be converted: {error}"))
             return html

@@ -7,6 +7,7 @@ per build and calls ``scan`` once, then ``page`` per page, then ``close``.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import Any
 
 from plugin import pages
 from plugin.blocks import front_matter_lines, parse_page
-from plugin.cache import ResultCache, environment_digest
+from plugin.cache import ResultCache, digest, environment_digest
 from plugin.errors import Failure
 from plugin.runner import WorkerError, WorkerServer
 
@@ -44,6 +45,7 @@ class BuildSession:
         self._server: WorkerServer | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._pending: dict[str, Future[list[dict[str, Any]]]] = {}
+        self._renderer: str | None = None
 
     def scan(self, site: list[SourcePage]) -> list[Failure]:
         """Number the figures of all pages (reading order) and start running uncached pages."""
@@ -70,10 +72,8 @@ class BuildSession:
                                settings=self.settings)
         results = self._results(plan, page.source)
         requests = pages.figure_requests(plan, results, self.figures, page.src_uri)
-        from plugin.figures import renderer_fingerprint
-
         timings: dict[int, float] = {}
-        drawn = pages.render_figures([r[1:] for r in requests], self.cache, renderer_fingerprint, timings)
+        drawn = pages.render_figures([r[1:] for r in requests], self.cache, self._fingerprint, timings)
         self.counts["drawn"] += len(timings)
         self.counts["figures cached"] += sum(1 for i in range(len(requests)) if i not in timings
                                              and isinstance(drawn[i], str))
@@ -82,6 +82,40 @@ class BuildSession:
                                  figures=self.figures, link=link, svgs=svgs)
         outcome.drawn = [(requests[i][0].line, seconds) for i, seconds in sorted(timings.items())]
         return outcome
+
+    def math(self, page_html: str) -> str:
+        """``page_html`` with its formulas as MathML (``mathml.MathError`` if one is broken).
+
+        Converting a chapter's formulas costs about as much as the rest of a warm
+        build's plugin work, so a page's converted formulas are kept in the cache,
+        keyed by the formulas themselves (not the prose around them: a prose edit
+        converts nothing) and the environment (which covers the converter's source).
+        """
+        from plugin import mathml
+
+        wrappers = mathml.formulas(page_html)
+        if not wrappers:
+            return page_html
+        key = digest("math", self.environment, wrappers)
+        cached = self.cache.get_text("math", key)
+        converted = None
+        if cached is not None:
+            try:
+                converted = json.loads(cached)
+            except ValueError:
+                converted = None  # damaged: converted again below
+        if not isinstance(converted, list) or len(converted) != len(wrappers):
+            converted = [mathml.convert_wrapper(w) for w in wrappers]  # a broken formula raises
+            self.cache.put_text("math", key, json.dumps(converted, ensure_ascii=False))
+        return mathml.substitute(page_html, dict(zip(wrappers, converted)))
+
+    def _fingerprint(self) -> str:
+        # Once per build: it runs `dot -V`; a build sees one dot and one font.
+        if self._renderer is None:
+            from plugin.figures import renderer_fingerprint
+
+            self._renderer = renderer_fingerprint()
+        return self._renderer
 
     def summary(self) -> str:
         c = self.counts

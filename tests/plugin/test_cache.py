@@ -103,3 +103,29 @@ def test_figures_are_drawn_once_and_counted(tmp_path: Path) -> None:
     second = build(root, "--verbose")
     assert "0 figures drawn, 2 from cache" in second.stderr
     assert "figure drawn in" not in second.stderr
+
+
+def test_formulas_are_converted_once_per_set_of_formulas(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": "# 식\n\n기울기는 $\\frac{\\partial L}{\\partial x}$입니다.\n"})
+    assert build(root).returncode == 0
+    (entry,) = (root / ".cache/backprop/math").iterdir()
+    first = page_html(root, "index.html")
+    assert "<mfrac>" in first
+
+    # Prose around the formula changes: the same formulas, so the same entry serves the page.
+    page = root / "docs/index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n문장 하나를 더했습니다.\n", encoding="utf-8")
+    assert build(root).returncode == 0
+    assert list((root / ".cache/backprop/math").iterdir()) == [entry]
+    assert "<mfrac>" in page_html(root, "index.html")
+
+    # A damaged entry is converted again, never served.
+    entry.write_text("[broken", encoding="utf-8")
+    assert build(root).returncode == 0
+    assert page_html(root, "index.html").count("<mfrac>") == 1
+
+    # A new formula is a new entry; a broken one fails the build and is not cached.
+    page.write_text("# 식\n\n$x^2$ 그리고 $\\frac{1}$\n", encoding="utf-8")
+    failed = build(root)
+    assert failed.returncode != 0 and "\\frac{1}" in failed.stderr
+    assert len(list((root / ".cache/backprop/math").iterdir())) == 1
