@@ -1,0 +1,476 @@
+"""Benchmark: what the plugin costs a build, a save under `mkdocs serve`, and a bigger book.
+
+    .venv/bin/python bench/site_bench.py            # full run (about ten minutes here)
+    .venv/bin/python bench/site_bench.py --quick    # fewer runs, N = 1 and 10 only
+
+Everything is measured on copies of the real site in a temporary folder (the
+repository's docs and cache are never touched), with real `mkdocs build` and
+`mkdocs serve` processes. Every time is the median of several runs and is also
+given as a ratio against the floor measured in the same run: the same docs built
+with the plugin's `enabled: false`. The results table is printed and written to
+bench/RESULTS.md (or --output), with the machine it ran on.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import itertools
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from plugin.blocks import parse_page  # noqa: E402
+
+SUMMARY_RE = re.compile(
+    r"backprop: (\d+) pages, (\d+) blocks run, (\d+) blocks from cache, (\d+) figures drawn, (\d+) from cache"
+)
+FIGURE_TIME_RE = re.compile(r"backprop: (\S+:\d+): figure drawn in (\d+) ms")
+# The pages the serve and rebuild edits touch: one with figures for the prose edit,
+# one whose first block is a plain `python exec` for the code edit.
+PROSE_PAGE = "ch05/3-backward.md"
+CODE_PAGE = "ch05/4-simple-layers.md"
+
+
+# -- sites in a temporary folder -----------------------------------------------------
+
+
+@dataclass
+class Site:
+    root: Path
+    enabled: bool
+
+    @property
+    def config(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    def page(self, name: str) -> Path:
+        return self.root / "docs" / name
+
+
+def make_site(root: Path, *, enabled: bool, copies: int = 1) -> Site:
+    """The real site (docs, layers, mkdocs.yml) copied to ``root``; ``copies`` > 1 makes a
+    synthetic book: the chapter repeated, each copy's figure ids made unique."""
+    shutil.copytree(REPO / "docs", root / "docs")
+    shutil.copytree(REPO / "layers", root / "layers", ignore=shutil.ignore_patterns("__pycache__"))
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    if not enabled:
+        text, n = re.subn(r"^  - backprop$", "  - backprop:\n      enabled: false", text, flags=re.M)
+        assert n == 1, "mkdocs.yml no longer lists the plugin as `  - backprop`; update make_site"
+    if copies > 1:
+        # The nav lists one chapter; without it MkDocs lists every copy by folder.
+        text = text[: text.index("\nnav:")] + "\n"
+        chapter = root / "docs" / "ch05"
+        ids = set(re.findall(r'^```python figure[^\n]*\bid="([^"]+)"', _read_all(chapter), flags=re.M))
+        for n in range(2, copies + 1):
+            target = root / "docs" / f"ch05-{n:02d}"
+            shutil.copytree(chapter, target)
+            for page in target.glob("*.md"):
+                page.write_text(_renumber(page.read_text(encoding="utf-8"), ids, f"-{n:02d}"), encoding="utf-8")
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return Site(root, enabled)
+
+
+def _read_all(folder: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md")))
+
+
+def _renumber(text: str, ids: set[str], suffix: str) -> str:
+    """Figure ids must be unique in a site: give this copy's figures (and references) a suffix."""
+    for name in ids:
+        text = re.sub(rf'(\bid="){re.escape(name)}"', rf'\g<1>{name}{suffix}"', text)
+        text = re.sub(rf"(`\{{fig\}} ){re.escape(name)}`", rf"\g<1>{name}{suffix}`", text)
+    return text
+
+
+def clear_cache(site: Site) -> None:
+    shutil.rmtree(site.root / ".cache", ignore_errors=True)
+
+
+# -- builds ----------------------------------------------------------------------------
+
+
+@dataclass
+class Build:
+    seconds: float
+    stderr: str
+
+    @property
+    def counts(self) -> dict[str, int] | None:
+        match = SUMMARY_RE.search(self.stderr)
+        if match is None:
+            return None
+        keys = ("pages", "run", "cached", "drawn", "figures cached")
+        return dict(zip(keys, map(int, match.groups())))
+
+
+def build(site: Site, *args: str) -> Build:
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(site.config), *args],
+        cwd=site.root, capture_output=True, text=True, env=_env(), timeout=1800,
+    )
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"build of {site.root} failed:\n{result.stderr[-4000:]}")
+    return Build(seconds, result.stderr)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **extra}
+    env.pop("BACKPROP_REFRESH", None)
+    return env
+
+
+def median_of(runs: int, fn: Callable[[], float]) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+# -- edits -------------------------------------------------------------------------
+
+
+class Editor:
+    """Appends a prose sentence or changes one block's printed text, a new marker each time."""
+
+    _markers = itertools.count(1)  # shared: a new editor never repeats a marker already served
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    def prose(self, name: str = PROSE_PAGE) -> str:
+        marker = f"벤치마크문장{next(self._markers):04d}"
+        path = self.site.page(name)
+        text = re.sub(r"\n벤치마크문장\d+입니다\.\n$", "\n", path.read_text(encoding="utf-8"))
+        path.write_text(text + f"\n{marker}입니다.\n", encoding="utf-8")
+        return marker
+
+    def code(self, name: str = CODE_PAGE) -> str:
+        """One `python exec` block (the page's first) gains or changes a print line."""
+        marker = f"bench-{next(self._markers):04d}"
+        path = self.site.page(name)
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r'\nprint\("bench-\d+"\)\n', "\n", text)
+        fence = re.search(r"^```python exec[^\n]*\n", text, flags=re.M)
+        assert fence, f"{name} has no python exec block"
+        text = text[: fence.end()] + f'print("{marker}")\n' + text[fence.end():]
+        path.write_text(text, encoding="utf-8")
+        return marker
+
+    def blocks_on(self, name: str) -> int:
+        page = parse_page(self.site.page(name).read_text(encoding="utf-8"))
+        return sum(1 for b in page.blocks if b.kind in ("exec", "figure"))
+
+
+# -- mkdocs serve ----------------------------------------------------------------------
+
+
+class Server:
+    """A real `mkdocs serve`; ``save`` times an edit until the page shows it."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-f", str(site.config), "-a", f"127.0.0.1:{self.port}"],
+            cwd=site.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env=_env(SITE_URL=f"http://127.0.0.1:{self.port}/"),
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        self._wait(lambda: any("Serving on" in line for line in self.lines), 600, "the server to start")
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line)
+
+    def _wait(self, ready: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"gave up waiting for {what}:\n{''.join(self.lines[-40:])}")
+            time.sleep(0.01)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{name.removesuffix('.md')}/"
+
+    def shows(self, name: str, marker: str) -> bool:
+        try:
+            with urllib.request.urlopen(self.url(name), timeout=5) as response:
+                return marker in response.read().decode("utf-8")
+        except (urllib.error.URLError, ConnectionError):
+            return False  # between builds the page can be briefly missing
+
+    def save(self, edit: Callable[[], str], name: str) -> tuple[float, dict[str, int] | None]:
+        """Seconds from the save to the rebuilt page being served, and that rebuild's counts."""
+        # MkDocs looks for changes every 0.5 s. Saving right after the last rebuild would
+        # lock each save to the same point of that cycle; a random wait spreads them over it.
+        time.sleep(random.uniform(0.5, 1.0))
+        seen = len(self.lines)
+        start = time.perf_counter()
+        marker = edit()
+        self._wait(lambda: self.shows(name, marker), 600, f"{marker} on {name}")
+        seconds = time.perf_counter() - start
+        # The summary line is logged at the end of the build, just before the page is served.
+        self._wait(lambda: any("Reloading browsers" in line for line in self.lines[seen:]), 60, "the reload")
+        counts = [Build(0, line).counts for line in self.lines[seen:]]
+        return seconds, next((c for c in counts if c is not None), None)
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+# -- the authors' own code, timed outside the plugin ------------------------------------
+
+
+_RUN_PAGE = """
+import contextlib, io, json, sys, time
+import numpy, layers  # what the plugin's worker has imported before a page starts
+blocks = json.load(sys.stdin)
+namespace = {"__name__": "__main__"}
+start = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    for code, may_raise in blocks:
+        try:
+            exec(compile(code, "<page>", "exec"), namespace)
+        except Exception:
+            if not may_raise:
+                raise
+print(time.perf_counter() - start)
+"""
+
+
+def code_seconds(docs: Path) -> float:
+    """Seconds the pages' `python exec`/`python figure` blocks take without the plugin: each
+    page in a fresh interpreter that has imported numpy and layers (as the plugin's worker
+    has), its blocks run one after another, imports they make themselves included."""
+    total = 0.0
+    for path in sorted(docs.rglob("*.md")):
+        blocks = [(b.code, "raises" in b.options) for b in parse_page(path.read_text(encoding="utf-8")).blocks
+                  if b.kind in ("exec", "figure")]
+        if not blocks:
+            continue
+        result = subprocess.run([sys.executable, "-c", _RUN_PAGE], input=json.dumps(blocks), cwd=docs.parent,
+                                capture_output=True, text=True, env=_env(), check=True)
+        total += float(result.stdout)
+    return total
+
+
+# -- the report ----------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # what, median, ratio, note
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, what: str, seconds: float | None, floor: float | None, note: str = "") -> None:
+        value = "" if seconds is None else f"{seconds:.2f} s"
+        ratio = "" if seconds is None or not floor else f"{seconds / floor:.2f}×"
+        self.rows.append((what, value, ratio, note))
+        print(f"  {what:<48} {value:>9} {ratio:>7}  {note}", flush=True)
+
+    def table(self) -> str:
+        lines = ["| 측정 | 중앙값 | 바닥 대비 | 비고 |", "|---|---:|---:|---|"]
+        lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in self.rows]
+        return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError, StopIteration, ValueError):
+        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 2**20:.0f} GiB"
+    dot = subprocess.run(["dot", "-V"], capture_output=True, text=True).stderr.strip()
+    from importlib.metadata import version
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    return (f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, mkdocs {version('mkdocs')}, "
+            f"mkdocs-material {version('mkdocs-material')}, {dot}; commit {commit}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
+    parser.add_argument("--scale", default="1,10,50", help="book sizes N for the scaling table")
+    parser.add_argument("--quick", action="store_true", help="3 runs, N = 1,10")
+    parser.add_argument("--output", type=Path, default=REPO / "bench" / "RESULTS.md")
+    args = parser.parse_args()
+    runs = 3 if args.quick else args.runs
+    sizes = [1, 10] if args.quick else [int(n) for n in args.scale.split(",")]
+
+    work = Path(tempfile.mkdtemp(prefix="backprop-bench-"))
+    try:
+        report, details = Report(), []
+        print(f"machine: {machine()}\n", flush=True)
+        chapter(work, runs, report, details)
+        scaling = scale(work, runs, sizes)
+        print("\n" + "\n".join(details))
+        text = results_md(runs, report, details, scaling)
+        args.output.write_text(text, encoding="utf-8")
+        print(f"\nwritten to {args.output}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def chapter(work: Path, runs: int, report: Report, details: list[str]) -> None:
+    """The real chapter: floor, cold, warm, serve edits, figures, bytes."""
+    floor_site = make_site(work / "floor", enabled=False)
+    site = make_site(work / "site", enabled=True)
+    build(floor_site)  # first builds pay for imports and disk caches; not counted
+    floor = median_of(runs, lambda: build(floor_site).seconds)
+    report.add("바닥: `enabled: false`로 빌드", floor, floor)
+
+    colds = []
+    for _ in range(runs):
+        clear_cache(site)
+        colds.append(build(site, "--verbose"))
+    cold = statistics.median(b.seconds for b in colds)
+    counts = colds[-1].counts or {}
+    report.add("처음 빌드 (빈 캐시)", cold, floor, f"블록 {counts.get('run')}개 실행, 그림 {counts.get('drawn')}개 그림")
+    code = statistics.median(code_seconds(site.root / "docs") for _ in range(runs))
+    report.add("　저자 코드만 따로 실행한 시간", code, None,
+               "플러그인 없이, 페이지마다 새 인터프리터에서 차례로 (플러그인은 두 페이지씩 동시에 실행)")
+    report.add("　플러그인 자체 부담 = 처음 − 바닥 − 저자 코드", cold - floor - code, None, "목표: 1초 미만")
+
+    figure_ms = [int(ms) for b in colds for _, ms in FIGURE_TIME_RE.findall(b.stderr)]
+    per_build = len(figure_ms) // len(colds)
+    details.append(f"- 그림 한 개를 그리는 시간(`dot` 실행과 SVG 후처리, 처음 빌드 {len(colds)}번에서 "
+                   f"그림 {per_build}개씩): 중앙값 {statistics.median(figure_ms)} ms, "
+                   f"최댓값 {max(figure_ms)} ms. 한 페이지의 그림들은 동시에 그립니다.")
+
+    warm = [build(site) for _ in range(runs)]
+    counts = warm[-1].counts or {}
+    report.add("다시 빌드 (바뀐 것 없음)", statistics.median(b.seconds for b in warm), floor,
+               f"블록 {counts.get('run')}개 실행, 목표 ≤ 1.15×")
+
+    editor = Editor(site)
+    floor_editor = Editor(floor_site)
+    prose = [_timed_build(site, editor.prose) for _ in range(runs)]
+    floor_prose = median_of(runs, lambda: _timed_build(floor_site, floor_editor.prose)[0])
+    report.add("바닥: 본문 수정 후 빌드", floor_prose, floor_prose)
+    report.add("본문 수정 후 빌드", statistics.median(s for s, _ in prose), floor_prose,
+               f"블록 {max(c['run'] for _, c in prose)}개 실행, 목표 ≤ 1.15×")
+    code_edit = [_timed_build(site, editor.code) for _ in range(runs)]
+    report.add("코드 블록 하나 수정 후 빌드", statistics.median(s for s, _ in code_edit), floor_prose,
+               f"블록 {code_edit[-1][1]['run']}개 실행 (그 페이지의 블록 {editor.blocks_on(CODE_PAGE)}개)")
+
+    for label, target in (("바닥: serve", floor_site), ("serve", site)):
+        server = Server(target)
+        try:
+            ed = Editor(target)
+            # Twice the runs: the 0.5 s polling adds up to half a second to each save.
+            prose_saves = [server.save(ed.prose, PROSE_PAGE) for _ in range(2 * runs)]
+            code_saves = [server.save(ed.code, CODE_PAGE) for _ in range(2 * runs)]
+        finally:
+            server.close()
+        if target is floor_site:
+            floor_serve_prose = statistics.median(s for s, _ in prose_saves)
+            floor_serve_code = statistics.median(s for s, _ in code_saves)
+            report.add(f"{label}, 본문 저장 → 페이지", floor_serve_prose, floor_serve_prose)
+            report.add(f"{label}, 코드 저장 → 페이지", floor_serve_code, floor_serve_code)
+        else:
+            report.add(f"{label}, 본문 저장 → 페이지", statistics.median(s for s, _ in prose_saves),
+                       floor_serve_prose, f"블록 {max((c or {}).get('run', -1) for _, c in prose_saves)}개 실행")
+            report.add(f"{label}, 코드 저장 → 페이지", statistics.median(s for s, _ in code_saves),
+                       floor_serve_code, f"블록 {code_saves[-1][1] and code_saves[-1][1]['run']}개 실행")
+
+    site_dir = site.root / "site"
+    pages = sorted(site_dir.rglob("index.html"))
+    sizes = {str(p.parent.relative_to(site_dir)) or ".": p.stat().st_size for p in pages}
+    total = sum(p.stat().st_size for p in site_dir.rglob("*") if p.is_file())
+    ours = sum(p.stat().st_size for p in (site_dir / "assets" / "backprop").rglob("*") if p.is_file())
+    details.append(f"- 사이트 전체 {total / 1024:.0f} KiB (그중 플러그인의 CSS와 글꼴 {ours / 1024:.0f} KiB). "
+                   "페이지별 HTML(인라인 SVG 포함):")
+    details += [f"  - `{name}`: {size / 1024:.1f} KiB" for name, size in sizes.items() if name != "404.html"]
+
+
+def _timed_build(site: Site, edit: Callable[[], str]) -> tuple[float, dict[str, int]]:
+    edit()
+    result = build(site)
+    return result.seconds, result.counts or {}
+
+
+def scale(work: Path, runs: int, sizes: list[int]) -> list[str]:
+    rows = ["| N | 페이지 | 바닥 | 다시 빌드 | 본문 수정 | 코드 수정 | 코드 수정 때 실행한 블록 |",
+            "|---:|---:|---:|---:|---:|---:|---:|"]
+    print("\nscaling (floor / warm / prose edit / code edit):", flush=True)
+    for n in sizes:
+        floor_site = make_site(work / f"floor-{n}", enabled=False, copies=n)
+        site = make_site(work / f"book-{n}", enabled=True, copies=n)
+        build(floor_site)
+        floor = median_of(runs, lambda: build(floor_site).seconds)
+        cold = build(site)
+        pages = (cold.counts or {}).get("pages", 0)
+        warm = median_of(runs, lambda: build(site).seconds)
+        editor = Editor(site)
+        prose = median_of(runs, lambda: _timed_build(site, editor.prose)[0])
+        code_runs = [_timed_build(site, editor.code) for _ in range(runs)]
+        code = statistics.median(s for s, _ in code_runs)
+        rerun = code_runs[-1][1].get("run")
+        rows.append(f"| {n} | {pages} | {floor:.2f} s | {warm:.2f} s ({warm / floor:.2f}×) | "
+                    f"{prose:.2f} s ({prose / floor:.2f}×) | {code:.2f} s ({code / floor:.2f}×) | {rerun} |")
+        print("  " + rows[-1], flush=True)
+        shutil.rmtree(floor_site.root, ignore_errors=True)
+        shutil.rmtree(site.root, ignore_errors=True)
+    return rows
+
+
+def results_md(runs: int, report: Report, details: list[str], scaling: list[str]) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""# 성능 측정 결과
+
+`bench/site_bench.py`가 만든 파일입니다. 손으로 고치지 말고 스크립트를 다시 돌리세요.
+
+- 측정: {when}, 각 값은 {runs}번 실행의 중앙값
+- 기계: {machine()}
+- 바닥(floor)은 같은 문서를 플러그인의 `enabled: false`로 빌드한 시간입니다. 빌드 시간은
+  `mkdocs build` 프로세스 전체(파이썬 시작과 import 포함)이고, serve 시간은 파일을 저장한 때부터
+  다시 빌드된 페이지가 서버에서 나올 때까지입니다(MkDocs가 0.5초마다 파일을 살피므로 그만큼 흔들립니다).
+
+## 이 장(chapter) 하나
+
+{report.table()}
+
+{chr(10).join(details)}
+
+## 규모: 이 장을 N번 복사한 책
+
+{chr(10).join(scaling)}
+"""
+
+
+if __name__ == "__main__":
+    main()
