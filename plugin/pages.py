@@ -9,6 +9,11 @@ The flow for a page (no MkDocs needed here):
    ``python`` fences (highlighted as usual) and a placeholder paragraph or word
    wherever computed text goes. ``fill`` later swaps the placeholders in the
    converted HTML for escaped text, so Markdown never re-reads a value.
+4. A figure's SVG stays out of the page's content: ``fill`` leaves an HTML
+   comment where it goes and ``fill_late`` puts it into the finished page. The
+   search index, which parses every page's content, then never tokenizes SVG
+   markup (the largest cost of a warm build of a big book); the SVG's text is
+   still in the page for readers to select and find.
 """
 from __future__ import annotations
 
@@ -109,6 +114,9 @@ class Placeholders:
         # The plain text an inline token reads as (a value, "그림 5-3"): a Korean
         # particle written right after it is made to agree with it (200을, 1.1이).
         self.reading: dict[str, str] = {}
+        # SVGs put in by ``fill_late``, each behind an HTML comment in the content.
+        self.late: dict[str, str] = {}
+        self._late_pattern = re.compile(rf"<!--(bpx{self.nonce}s\d+x)-->")
         self._count = 0
         self._pattern = re.compile(rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)")
         self._token_at_end = re.compile(rf"(bpx{self.nonce}i\d+x)$")
@@ -121,6 +129,16 @@ class Placeholders:
         token = f"bpx{self.nonce}{kind}{self._count}x"
         self.html[token] = ""
         return token
+
+    def new_late(self, markup: str) -> str:
+        """An HTML comment that ``fill_late`` replaces with ``markup``."""
+        self._count += 1
+        token = f"bpx{self.nonce}s{self._count}x"
+        self.late[token] = markup
+        return f"<!--{token}-->"
+
+    def fill_late(self, page_output: str) -> str:
+        return self._late_pattern.sub(lambda m: self.late.get(m.group(1), m.group(0)), page_output)
 
     def fill(self, page_html: str) -> str:
         def swap(match: re.Match[str]) -> str:
@@ -437,7 +455,8 @@ class _Assembler:
             label = html.escape(self.settings.figure_label.format(n=number))
             text = f"{label}: {caption}" if caption else label
             output = _output(res["output"]) if res.get("output") else ""
-            body = (f'<figure class="bp-figure" id="{html.escape(anchor)}">{svg or ""}'
+            late = self.placeholders.new_late(svg) if svg else ""
+            body = (f'<figure class="bp-figure" id="{html.escape(anchor)}">{late}'
                     f"<figcaption>{text}</figcaption></figure>{output}")
         shown = ["", f"{block.indent}{self.block_token(body)}", ""]
         if block.options.get("source") == "show":

@@ -12,6 +12,8 @@ Events used, and why:
 - ``on_page_markdown``: take each page's results, draw its figures, and swap
   blocks and values for placeholders.
 - ``on_page_content``: put the escaped values into the HTML, then MathML.
+- ``on_post_page``: put the figures' SVGs into the finished page (after the
+  search plugin has indexed the content, so it never parses SVG markup).
 - ``on_post_build``: write assets, stop the worker, log the summary line, and
   fail the build if anything failed.
 - ``on_build_error`` / ``on_shutdown``: stop the worker.
@@ -116,6 +118,12 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         except mathml.MathError as error:
             self._report(Failure(self._path(page.file), 1, f"a formula could not be converted: {error}"))
             return html
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        """https://www.mkdocs.org/dev-guide/plugins/#on_post_page"""
+        if not self.config.enabled:
+            return output
+        return self.session.placeholders.fill_late(output)
 
     def on_post_build(self, *, config: Any) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_post_build"""
