@@ -11,9 +11,11 @@ Events used, and why:
   link to a figure on a later page) and start running the uncached pages.
 - ``on_page_markdown``: take each page's results, draw its figures, and swap
   blocks and values for placeholders.
-- ``on_page_content``: put the escaped values into the HTML, then MathML.
-- ``on_post_page``: put the figures' SVGs into the finished page (after the
-  search plugin has indexed the content, so it never parses SVG markup).
+- ``on_page_content``: put the escaped values into the HTML.
+- ``on_post_page``: put the figures' SVGs into the finished page and turn its
+  formulas into MathML. Both happen after the search plugin has indexed the
+  content, so it never parses SVG or MathML markup (most of a big book's warm
+  build cost otherwise); it indexes the LaTeX, as on any MathJax site.
 - ``on_post_build``: write assets, stop the worker, log the summary line, and
   fail the build if anything failed.
 - ``on_build_error`` / ``on_shutdown``: stop the worker.
@@ -108,22 +110,20 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         """https://www.mkdocs.org/dev-guide/plugins/#on_page_content"""
         if not self.config.enabled:
             return html
-        html = self.session.placeholders.fill(html)
-        try:
-            from plugin import mathml
-        except ImportError:
-            return html  # the MathML step is optional: formulas then stay for the browser
-        try:
-            return self.session.math(html)
-        except mathml.MathError as error:
-            self._report(Failure(self._path(page.file), 1, f"a formula could not be converted: {error}"))
-            return html
+        return self.session.placeholders.fill(html)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         """https://www.mkdocs.org/dev-guide/plugins/#on_post_page"""
         if not self.config.enabled:
             return output
-        return self.session.placeholders.fill_late(output)
+        output = self.session.placeholders.fill_late(output)
+        from plugin import mathml
+
+        try:
+            return self.session.math(output)
+        except mathml.MathError as error:
+            self._report(Failure(self._path(page.file), 1, f"a formula could not be converted: {error}"))
+            return output
 
     def on_post_build(self, *, config: Any) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_post_build"""
