@@ -192,15 +192,15 @@ def test_one_info_line_counts_blocks(good_site) -> None:
     assert len(re.findall(r"backprop: \d+ pages", result.stderr)) == 1
 
 
-def test_figure_svg_is_in_the_page_but_not_parsed_into_the_search_index(tmp_path: Path) -> None:
-    # The search plugin parses every page's content; SVG markup is kept out of what it
-    # parses (the figure is put into the finished page), while the caption stays searchable.
+def test_svg_and_mathml_are_in_the_page_but_not_parsed_into_the_search_index(tmp_path: Path) -> None:
+    # The search plugin parses every page's content; SVG and MathML markup are kept out of what it
+    # parses (figures and MathML are put into the finished page); captions stay searchable.
     figure = '''
         ```python figure caption="두루미그림 설명" alt="참새에서 비둘기로"
         'digraph { 참새 -> 비둘기 [label="' + "까치" + '값"] }'
         ```
     '''
-    root = write_site(tmp_path, {"index.md": f"# 새\n\n{figure}"})
+    root = write_site(tmp_path, {"index.md": f"# 새\n\n분수 $\\frac{{a}}{{b}}$ 하나.\n\n{figure}"})
     config = root / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("plugins:\n", "plugins:\n  - search\n"),
                       encoding="utf-8")
@@ -210,8 +210,10 @@ def test_figure_svg_is_in_the_page_but_not_parsed_into_the_search_index(tmp_path
     (svg,) = re.findall(r'<figure class="bp-figure"[^>]*><svg\b.*?</svg>', page, flags=re.DOTALL)
     assert "까치값" in svg and 'aria-label="참새에서 비둘기로"' in svg
     assert "<!--bpx" not in page  # no placeholder left behind
+    assert "<mfrac>" in page  # formulas, too, are MathML in the finished page only
     # (The label is joined in the code, so only the drawn SVG holds it whole.)
     index = json.loads((root / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     text = " ".join(doc["text"] for doc in index["docs"])
     assert "두루미그림" in text
     assert "까치값" not in text and "<svg" not in text
+    assert "<math" not in text and "\\frac{a}{b}" in text
