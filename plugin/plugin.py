@@ -16,8 +16,9 @@ Events used, and why:
   formulas into MathML. Both happen after the search plugin has indexed the
   content, so it never parses SVG or MathML markup (most of a big book's warm
   build cost otherwise); it indexes the LaTeX, as on any MathJax site.
-- ``on_post_build``: write assets, stop the worker, log the summary line, and
-  fail the build if anything failed.
+- ``on_post_build``: write assets, stop the worker (under serve: keep it for
+  the next build while the code it imported is unchanged), log the summary
+  line, and fail the build if anything failed.
 - ``on_build_error`` / ``on_shutdown``: stop the worker.
 - ``on_serve``: watch ``layers/`` and the other folders the pages import.
 """
@@ -37,7 +38,7 @@ from plugin.config import PluginConfig
 from plugin.errors import Failure
 from plugin.pages import FigureEntry, Settings
 from plugin.runner import WorkerError
-from plugin.session import BuildSession, SourcePage
+from plugin.session import BuildSession, KeptWorker, SourcePage
 
 log = get_plugin_logger("backprop")
 
@@ -48,6 +49,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         self.serving = False
         self.session: BuildSession | None = None
+        self.kept: KeptWorker | None = None  # under serve: the last build's worker server
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_startup"""
@@ -76,6 +78,9 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         cache = ResultCache(self.root / self.config.cache_dir if self.config.cache else None, refresh=refresh)
         self.failures: list[Failure] = []
         self.session = BuildSession(self.root, self.settings, cache, self.config.watch)
+        if self.kept is not None:
+            self.session.adopt(self.kept)
+            self.kept = None
 
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_nav"""
@@ -127,7 +132,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
 
     def on_post_build(self, *, config: Any) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_post_build"""
-        self.session.close()
+        self.kept = self.session.close(keep_worker=self.serving)
         if not self.config.enabled:
             return
         from plugin.site_assets import install_assets
@@ -151,6 +156,9 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         """https://www.mkdocs.org/dev-guide/plugins/#on_shutdown"""
         if self.session is not None:
             self.session.close()
+        if self.kept is not None:
+            self.kept.server.close()
+            self.kept = None
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_serve"""

@@ -121,6 +121,9 @@ class WorkerServer:
         _kill(pid)
         return results
 
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
     def close(self) -> None:
         """Stop the server (its children have exited or been killed)."""
         self._control.close()

@@ -22,7 +22,15 @@ from plugin.cache import ResultCache, digest, environment_digest
 from plugin.errors import Failure
 from plugin.runner import WorkerError, WorkerServer
 
-__all__ = ["BuildSession", "SourcePage"]
+__all__ = ["BuildSession", "KeptWorker", "SourcePage"]
+
+
+@dataclass(frozen=True)
+class KeptWorker:
+    """A worker server kept between serve builds, with the environment it was started in."""
+
+    environment: str
+    server: WorkerServer
 
 
 @dataclass(frozen=True)
@@ -123,16 +131,35 @@ class BuildSession:
                 f"{c['drawn']} figures drawn, {c['figures cached']} from cache, "
                 f"{time.monotonic() - self.started:.2f} s")
 
-    def close(self) -> None:
-        """Stop background runs and the worker server."""
+    def close(self, *, keep_worker: bool = False) -> KeptWorker | None:
+        """Stop background runs and the worker server.
+
+        With ``keep_worker`` (under ``mkdocs serve``) a running worker server is
+        handed back instead, for the next build to ``adopt``: a code edit then
+        skips starting Python and importing numpy again.
+        """
         if self._executor is not None:
             # Pages MkDocs never asked for (excluded, drafts) are dropped, not waited for.
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
         self._pending.clear()
-        if self._server is not None:
-            self._server.close()
-            self._server = None
+        server, self._server = self._server, None
+        if server is not None and keep_worker and server.alive():
+            return KeptWorker(self.environment, server)
+        if server is not None:
+            server.close()
+        return None
+
+    def adopt(self, kept: KeptWorker) -> None:
+        """Use the previous build's worker server if it imported the same code; else stop it.
+
+        The server has imported numpy and ``layers``: once they (or the plugin)
+        change, the environment digest changes and pages must run in a new one.
+        """
+        if self._server is None and kept.environment == self.environment and kept.server.alive():
+            self._server = kept.server
+        else:
+            kept.server.close()
 
     def _results(self, plan: pages.PagePlan, source: str) -> list[dict[str, Any]]:
         if not plan.items:
