@@ -120,6 +120,7 @@ class Placeholders:
         self._count = 0
         self._pattern = re.compile(rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)")
         self._token_at_end = re.compile(rf"(bpx{self.nonce}i\d+x)$")
+        self._any_token = re.compile(rf"bpx{self.nonce}[bi]\d+x")
         self._prose_pattern = re.compile(
             rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)(?P<josa>{PARTICLE_RE.pattern})?")
 
@@ -129,6 +130,14 @@ class Placeholders:
         token = f"bpx{self.nonce}{kind}{self._count}x"
         self.html[token] = ""
         return token
+
+    def fill_heading(self, text: str) -> str | None:
+        """A table-of-contents title or id, or a page title, with its values filled in the
+        same way as the heading in the page (so links and anchors agree); None if the text
+        holds no value."""
+        if not self._any_token.search(text):
+            return None
+        return self.fill(text)
 
     def new_late(self, markup: str) -> str:
         """An HTML comment that ``fill_late`` replaces with ``markup``."""

@@ -11,7 +11,8 @@ Events used, and why:
   link to a figure on a later page) and start running the uncached pages.
 - ``on_page_markdown``: take each page's results, draw its figures, and swap
   blocks and values for placeholders.
-- ``on_page_content``: put the escaped values into the HTML.
+- ``on_page_content``: put the escaped values into the HTML, the page's table of
+  contents and its title.
 - ``on_post_page``: put the figures' SVGs into the finished page and turn its
   formulas into MathML. Both happen after the search plugin has indexed the
   content, so it never parses SVG or MathML markup (most of a big book's warm
@@ -115,6 +116,17 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         """https://www.mkdocs.org/dev-guide/plugins/#on_page_content"""
         if not self.config.enabled:
             return html
+        # A `{py}` value in a heading is also in the page's table of contents and,
+        # in a first heading, in its title (shown in every page's navigation).
+        fill_heading = self.session.placeholders.fill_heading
+        items = list(page.toc)
+        while items:
+            item = items.pop()
+            item.title = fill_heading(item.title) or item.title
+            item.id = fill_heading(item.id) or item.id
+            items.extend(item.children)
+        if page.title and (title := fill_heading(page.title)):
+            page.title = title
         return self.session.placeholders.fill(html)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:

@@ -217,3 +217,32 @@ def test_svg_and_mathml_are_in_the_page_but_not_parsed_into_the_search_index(tmp
     assert "두루미그림" in text
     assert "까치값" not in text and "<svg" not in text
     assert "<math" not in text and "\\frac{a}{b}" in text
+
+
+def test_values_in_headings_reach_the_table_of_contents_and_page_titles(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {
+        "index.md": '''
+            # 사과 `{py} 1 + 1`개의 계산
+
+            ```python exec
+            price = 220
+            ```
+
+            ## 지불 금액 `{py} price`원
+
+            본문.
+        ''',
+        "two.md": "# 둘째 쪽\n\n본문.\n",
+    }, extra="  - toc:\n      permalink: true\n")
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    index, two = page_html(root, "index.html"), page_html(root, "two/index.html")
+    (heading_id,) = re.findall(r'<h2 id="([^"]+)">지불 금액 220원', index)
+    # The page's table of contents links to that very id and shows the value.
+    toc = re.search(r'data-md-component="toc".*?</nav>', index, flags=re.DOTALL).group(0)
+    assert f'href="#{heading_id}"' in toc
+    assert re.search(r"지불 금액 220원\s*</span>", toc)
+    # The first heading is the page's title in every page's navigation.
+    assert "사과 2개의 계산" in two
+    for page in (index, two):
+        assert "bpx" not in page, "a value's placeholder leaked into the page"
