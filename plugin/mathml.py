@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 
 from plugin.xml_markup import to_markup
 
-__all__ = ["MathError", "convert_wrapper", "formulas", "render_math", "substitute", "to_mathml"]
+__all__ = ["MathError", "convert_wrapper", "formulas", "render_math", "source_line", "substitute", "to_mathml"]
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 
@@ -53,7 +53,27 @@ _NAMED_SPACES = {
 
 
 class MathError(ValueError):
-    """A formula could not be converted; the message quotes its LaTeX."""
+    """A formula could not be converted; the message quotes its LaTeX (also in ``tex``)."""
+
+    tex: str | None = None
+
+
+def source_line(markdown: str, tex: str | None) -> int:
+    """The line of ``markdown`` (1-based) where the formula ``tex`` is written, 1 if not found.
+
+    ``tex`` is the formula as converted, with any `{py}` values already filled in, so
+    it may not appear verbatim: then its longest start, or else its longest end, of at
+    least six characters is looked for.
+    """
+    tex = (tex or "").strip()
+    if not tex:
+        return 1
+    candidates = [tex[:n] for n in range(len(tex), 5, -1)] + [tex[-n:] for n in range(len(tex) - 1, 5, -1)]
+    for candidate in candidates:
+        found = markdown.find(candidate)
+        if found >= 0:
+            return markdown.count("\n", 0, found) + 1
+    return 1
 
 
 def render_math(page_html: str) -> str:
@@ -84,7 +104,11 @@ def convert_wrapper(wrapper: str) -> str:
             f"unexpected arithmatex markup {body[:80]!r}: expected \\( … \\) or \\[ … \\]; "
             "keep pymdownx.arithmatex's default tex_inline_wrap/tex_block_wrap with generic: true"
         )
-    mathml = to_mathml(wrapped.group("tex"), display=tag == "div")
+    try:
+        mathml = to_mathml(wrapped.group("tex"), display=tag == "div")
+    except MathError as error:
+        error.tex = wrapped.group("tex")  # for the caller to find the formula's line
+        raise
     return f'<{tag} class="arithmatex">{mathml}</{tag}>'
 
 

@@ -139,7 +139,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         try:
             return self.session.math(output)
         except mathml.MathError as error:
-            self._report(Failure(self._path(page.file), 1, f"a formula could not be converted: {error}"))
+            line = mathml.source_line(page.file.content_string, error.tex)
+            self._report(Failure(self._path(page.file), line, f"a formula could not be converted: {error}"))
             return output
 
     def on_post_build(self, *, config: Any) -> None:

@@ -34,6 +34,10 @@ FAILURES: dict[str, tuple[str, int, str]] = {
                             "last statement is not an expression"),
     "figure-value.md": ("# g\n\n```python figure\n42\n```\n", 4, "cannot draw a value of type int"),
     "figure-ref.md": ("# r\n\n본문\n\n`{fig} nowhere` 참고.\n", 5, "`{fig} nowhere` refers to no figure"),
+    "formula.md": ("---\ntitle: 수식\n---\n# m\n\n앞 문단.\n\n좋은 식 $x^2$, 나쁜 식 $\\frac{1}$.\n", 8,
+                   "\\frac{1}"),
+    "formula-display.md": ("# m\n\n앞 문단.\n\n$$\na = b\n+ \\frac{1}{2\n$$\n", 6, "unclosed '{'"),
+    "formula-value.md": ("# m\n\n값이 든 식\n\n$y = `{py} 1 + 2` + \\nosuch{x}$\n", 5, "y = 3 + \\nosuch{x}"),
 }
 
 
