@@ -5,7 +5,9 @@ options that change results) plus ``environment_digest``: the plugin's and the
 textbook library's source, the extra watched folders, Python and numpy. Only
 successful runs are stored. Writes go to a temporary file first and are moved
 into place with ``os.replace``, so a reader never sees half an entry; an entry
-that cannot be read back is treated as missing and rebuilt.
+that cannot be read back is treated as missing and rebuilt. After a complete,
+successful build, entries it did not use and that nobody used for a day are
+deleted (``prune``), so the cache does not grow with every edit.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +66,41 @@ def _files(root: Path) -> list[Path]:
 class ResultCache:
     """``directory=None`` turns the cache off (nothing is read or written)."""
 
+    # Entries a build did not use are deleted once nobody has used them for this long:
+    # another build of the same site (a second `mkdocs serve`, a test run with other
+    # settings) may still be using them.
+    PRUNE_AFTER_S = 24 * 3600.0
+    _FOLDERS = ("pages", "svg", "math")
+
     def __init__(self, directory: Path | None, *, refresh: bool = False) -> None:
         self.directory = directory
         self.refresh = refresh  # write new entries but never read old ones
+        self.used: set[str] = set()  # entries read or written by this build, e.g. "svg/<key>.svg"
+
+    def prune(self, *, older_than: float | None = None) -> int:
+        """Delete the entries this build did not use and nobody used for ``older_than``
+        seconds (default ``PRUNE_AFTER_S``); returns how many. Call it only after a
+        complete, successful build, when ``used`` names everything the site needs."""
+        if self.directory is None:
+            return 0
+        limit = time.time() - (self.PRUNE_AFTER_S if older_than is None else older_than)
+        removed = 0
+        for folder in self._FOLDERS:
+            try:
+                entries = list(os.scandir(self.directory / folder))
+            except OSError:
+                continue  # no such folder yet
+            for entry in entries:
+                name = f"{folder}/{entry.name}"
+                if name in self.used or entry.name.startswith(".tmp-"):
+                    continue
+                try:
+                    if entry.stat().st_mtime < limit:
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:
+                    pass  # removed meanwhile by another build: nothing left to do
+        return removed
 
     def get_page(self, key: str) -> list[dict[str, Any]] | None:
         text = self._read(f"pages/{key}.json")
@@ -106,10 +141,14 @@ class ResultCache:
     def _read(self, name: str) -> str | None:
         if self.directory is None or self.refresh:
             return None
+        path = self.directory / name
         try:
-            return (self.directory / name).read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
+            os.utime(path)  # "used now", for other builds' pruning
         except (OSError, UnicodeDecodeError):
             return None
+        self.used.add(name)
+        return text
 
     def _write(self, name: str, text: str) -> None:
         if self.directory is None:
@@ -124,3 +163,4 @@ class ResultCache:
         except BaseException:
             os.unlink(tmp)
             raise
+        self.used.add(name)

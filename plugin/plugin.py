@@ -19,7 +19,8 @@ Events used, and why:
   build cost otherwise); it indexes the LaTeX, as on any MathJax site.
 - ``on_post_build``: write assets, stop the worker (under serve: keep it for
   the next build while the code it imported is unchanged), log the summary
-  line, and fail the build if anything failed.
+  line, prune the cache after a complete build without errors, and fail the
+  build if anything failed.
 - ``on_build_error`` / ``on_shutdown``: stop the worker.
 - ``on_serve``: watch ``layers/`` and the other folders the pages import.
 """
@@ -49,12 +50,14 @@ _CSS = "assets/backprop/blocks.css"
 class BackpropPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         self.serving = False
+        self.dirty = False
         self.session: BuildSession | None = None
         self.kept: KeptWorker | None = None  # under serve: the last build's worker server
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_startup"""
         self.serving = command == "serve"
+        self.dirty = dirty  # only changed pages are rebuilt: the cache must not be pruned
 
     def on_config(self, config: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_config"""
@@ -157,6 +160,12 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((Path(__file__).parent / "assets" / "blocks.css").read_bytes())
         log.info(self.session.summary())
+        if not self.failures and not self.dirty:
+            # Every page was built and nothing failed, so what the build used is all the
+            # site needs; entries nobody has used for a day are dropped.
+            removed = self.session.cache.prune()
+            if removed:
+                log.info(f"removed {removed} cache entries no build has used for a day")
         if self.failures and not self.serving:
             raise PluginError(f"{len(self.failures)} error(s) in the pages' code; see the messages above")
 

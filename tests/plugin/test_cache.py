@@ -1,6 +1,8 @@
 """What re-runs after an edit, and what the cache survives."""
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,48 @@ def test_formulas_are_converted_once_per_set_of_formulas(tmp_path: Path) -> None
     failed = build(root)
     assert failed.returncode != 0 and "\\frac{1}" in failed.stderr
     assert len(list((root / ".cache/backprop/math").iterdir())) == 1
+
+
+def _age(path: Path, days: float) -> None:
+    old = time.time() - days * 24 * 3600
+    os.utime(path, (old, old))
+
+
+def test_entries_no_build_uses_are_pruned_after_a_day(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    assert ok(root) == (3, 0)
+    pages_dir = root / ".cache/backprop/pages"
+    before = {p.name for p in pages_dir.iterdir()}
+    assert len(before) == 2
+
+    # A code edit makes a new entry for two.md; the old one stays while it is recent.
+    two = root / "docs" / "two.md"
+    two.write_text(two.read_text(encoding="utf-8").replace("'again'", "'once more'"), encoding="utf-8")
+    assert ok(root) == (2, 1)
+    after_edit = {p.name for p in pages_dir.iterdir()}
+    assert before < after_edit and len(after_edit) == 3
+
+    # Everything looks two days old; the next build keeps what it uses and drops the rest.
+    for entry in pages_dir.iterdir():
+        _age(entry, 2)
+    result = build(root)
+    assert result.returncode == 0 and summary(result) == (0, 3)
+    assert "removed 1 cache entries" in result.stderr
+    kept = {p.name for p in pages_dir.iterdir()}
+    assert len(kept) == 2 and kept < after_edit
+    (stale,) = after_edit - kept
+    assert stale in before  # the entry of two.md's old code
+    assert ok(root) == (0, 3)  # and the site is still fully cached
+
+
+def test_a_failed_build_prunes_nothing(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    assert ok(root) == (3, 0)
+    entries = list((root / ".cache/backprop").rglob("*.json"))
+    for entry in entries:
+        _age(entry, 2)
+    index = root / "docs" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("1 + 1", "1 / 0"), encoding="utf-8")
+    result = build(root)
+    assert result.returncode != 0
+    assert all(entry.exists() for entry in entries)
