@@ -20,6 +20,24 @@ class _Seconds(base.BaseConfigOption[float]):
         return float(value)
 
 
+class _LabelFormat(base.BaseConfigOption[str]):
+    """How a figure is called: text with ``{n}`` where its number goes."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> str:
+        if isinstance(value, str) and "{n}" in value:
+            try:
+                value.format(n=1)
+                return value
+            except (KeyError, IndexError, ValueError):
+                pass
+        raise base.ValidationError(
+            f'expected text with {{n}} where the figure number goes (e.g. "그림 5-{{n}}"), got {value!r}')
+
+
 class PluginConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Run the pages' code. When false the site still builds: `python exec` and
@@ -45,5 +63,7 @@ class PluginConfig(base.Config):
     """Extra folders (relative to mkdocs.yml) that the pages' code imports: part of the
     cache key, and watched by `mkdocs serve`."""
 
-    figure_label = c.Type(str, default="그림 5-{n}")
-    """How a figure's number is written in its caption and in `{fig}` references."""
+    figure_label = _LabelFormat(default="그림 5-{n}")
+    """How a figure's number is written in its caption and in `{fig}` references. A page
+    can set its own in its front matter (`figure_label: "그림 6-{n}"`); each label
+    numbers its figures from 1."""

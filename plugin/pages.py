@@ -41,6 +41,7 @@ __all__ = [
     "Settings",
     "assemble",
     "plan_page",
+    "label_format",
     "render_figures",
 ]
 
@@ -63,6 +64,7 @@ class FigureEntry:
     number: int
     anchor: str  # the <figure id=…>
     line: int
+    label: str = ""  # as captions and references show it, e.g. "그림 5-3"
 
 
 @dataclass
@@ -74,15 +76,22 @@ class FigureIndex:
     failures: list[Failure] = field(default_factory=list)
 
     @classmethod
-    def build(cls, pages: list[tuple[str, str, Page]]) -> FigureIndex:
-        """``pages``: (src_uri, display path, parsed page) in reading order."""
+    def build(cls, pages: list[tuple[str, str, Page, str]]) -> FigureIndex:
+        """``pages``: (src_uri, display path, parsed page, label format) in reading order.
+
+        The label format (``"그림 5-{n}"``: the plugin's ``figure_label``, or a page's
+        own ``figure_label`` in its front matter) decides how a figure is called, and
+        each format counts on its own: chapter 6's pages can say ``그림 6-{n}`` and
+        start again at 그림 6-1, and a guide page can say ``예시 {n}``.
+        """
         index = cls()
-        number = 0
-        for src_uri, path, page in pages:
+        numbers: dict[str, int] = {}
+        for src_uri, path, page, label_format in pages:
             for ordinal, block in enumerate(b for b in page.blocks if b.kind == "figure"):
-                number += 1
-                anchor = block.options.get("id") or f"figure-{number}"
-                entry = FigureEntry(src_uri, number, anchor, block.line)
+                number = numbers[label_format] = numbers.get(label_format, 0) + 1
+                serial = len(index.by_position) + 1
+                anchor = block.options.get("id") or f"figure-{serial}"
+                entry = FigureEntry(src_uri, number, anchor, block.line, label_format.format(n=number))
                 index.by_position[(src_uri, ordinal)] = entry
                 given = block.options.get("id")
                 if given is None:
@@ -422,7 +431,7 @@ class _Assembler:
                               f"known ids: {', '.join(sorted(self.figures.by_id)) or 'none'}")
             self.outcome.failures.append(failure)
             return inline_error(failure), None
-        label = self.settings.figure_label.format(n=entry.number)
+        label = entry.label
         return f'<a class="bp-figure-ref" href="{html.escape(self.link(entry))}">{html.escape(label)}</a>', label
 
     def exec_block(self, block: Block) -> list[str]:
@@ -459,9 +468,8 @@ class _Assembler:
             body = error_box(failure)
         else:
             entry = self.figures.by_position.get((self.src_uri, ordinal))
-            number = entry.number if entry else 0
             anchor = entry.anchor if entry else f"figure-{ordinal + 1}"
-            label = html.escape(self.settings.figure_label.format(n=number))
+            label = html.escape(entry.label if entry else self.settings.figure_label.format(n=0))
             text = f"{label}: {caption}" if caption else label
             output = _output(res["output"]) if res.get("output") else ""
             late = self.placeholders.new_late(svg) if svg else ""
@@ -527,6 +535,21 @@ def figure_requests(
         anchor = entry.anchor if entry else f"figure-{ordinal + 1}"
         requests.append((block, source, id_prefix(anchor), block.options.get("alt") or source.alt))
     return requests
+
+
+def label_format(given: object, default: str) -> tuple[str, str | None]:
+    """A figure label format to use, and a message if ``given`` (a page's
+    ``figure_label``) cannot be one: it must be text with ``{n}`` for the number."""
+    if given is None:
+        return default, None
+    if isinstance(given, str) and "{n}" in given:
+        try:
+            given.format(n=1)
+            return given, None
+        except (KeyError, IndexError, ValueError):
+            pass
+    return default, (f"figure_label: {given!r} in the front matter is not a figure label; write text with "
+                     '{n} where the number goes, e.g. figure_label: "그림 6-{n}"')
 
 
 def id_prefix(anchor: str) -> str:

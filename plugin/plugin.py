@@ -34,6 +34,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 from plugin.cache import ResultCache
 from plugin.config import PluginConfig
@@ -190,7 +191,9 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         return server
 
     def _source(self, file: Any) -> SourcePage:
-        return SourcePage(file.src_uri, self._path(file), file.content_string)
+        source = file.content_string
+        meta = get_data(source)[1] if source.startswith("---") else {}
+        return SourcePage(file.src_uri, self._path(file), source, meta.get("figure_label"))
 
     def _path(self, file: Any) -> str:
         return os.path.relpath(file.abs_src_path, self.root)

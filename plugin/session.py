@@ -38,6 +38,7 @@ class SourcePage:
     src_uri: str  # as MkDocs names the file, e.g. "ch05/x.md"
     path: str  # shown in messages, e.g. "docs/ch05/x.md"
     source: str  # the file's text, front matter included
+    figure_label: object = None  # the front matter's `figure_label`, if it has one
 
 
 class BuildSession:
@@ -57,7 +58,15 @@ class BuildSession:
 
     def scan(self, site: list[SourcePage]) -> list[Failure]:
         """Number the figures of all pages (reading order) and start running uncached pages."""
-        self.figures = pages.FigureIndex.build([(p.src_uri, p.path, parse_page(p.source)) for p in site])
+        labelled = []
+        label_failures = []
+        for p in site:
+            label, problem = pages.label_format(p.figure_label, self.settings.figure_label)
+            if problem:
+                label_failures.append(Failure(p.path, 1, problem))
+            labelled.append((p.src_uri, p.path, parse_page(p.source), label))
+        self.figures = pages.FigureIndex.build(labelled)
+        self.figures.failures[:0] = label_failures
         for page in site:
             # The raw source keeps the front matter's lines, so lines (and keys) match ``page``'s.
             plan = pages.plan_page(page.source, path=page.path, line_offset=0, settings=self.settings)

@@ -246,3 +246,27 @@ def test_values_in_headings_reach_the_table_of_contents_and_page_titles(tmp_path
     assert "사과 2개의 계산" in two
     for page in (index, two):
         assert "bpx" not in page, "a value's placeholder leaked into the page"
+
+
+def test_a_page_can_name_its_figures_and_each_name_counts_from_one(tmp_path: Path) -> None:
+    figure = '```python figure id="{id}" alt="그림"\n"digraph {{ a -> b }}"\n```\n'
+    root = write_site(tmp_path, {
+        "a.md": "# 5장\n\n" + figure.format(id="a1") + "\n" + figure.format(id="a2"),
+        "b.md": "---\nfigure_label: \"그림 6-{n}\"\n---\n# 6장\n\n" + figure.format(id="b1")
+                + "\n`{fig} a2`와 `{fig} b1`을 보라.\n",
+        "c.md": "# 5장 뒤\n\n" + figure.format(id="c1"),
+    }, extra="nav:\n  - a.md\n  - b.md\n  - c.md\n")
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    b = page_html(root, "b/index.html")
+    assert "<figcaption>그림 6-1</figcaption>" in b
+    assert '>그림 5-2</a>와 <a class="bp-figure-ref" href="./#b1">그림 6-1</a>을 보라.' in b
+    # The default name keeps counting across the page that uses another one.
+    assert "<figcaption>그림 5-3</figcaption>" in page_html(root, "c/index.html")
+
+
+def test_a_figure_label_without_a_number_is_an_error_on_the_front_matter(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": "---\nfigure_label: 그림\n---\n# 제목\n"})
+    result = build(root)
+    assert result.returncode != 0
+    assert "docs/index.md:1: figure_label: '그림' in the front matter is not a figure label" in result.stderr

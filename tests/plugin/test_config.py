@@ -41,3 +41,15 @@ def test_every_option_is_documented() -> None:
         # the option's line is followed by its docstring
         after = source.split(f"    {name} = ", 1)[1].split("\n", 2)[1]
         assert after.strip().startswith('"""'), name
+
+
+@pytest.mark.parametrize("bad", ["그림", "그림 {m}", "그림 {n} {", 5])
+def test_figure_label_must_have_a_place_for_the_number(bad: object) -> None:
+    _config, failed = load({"figure_label": bad})
+    assert [name for name, _ in failed] == ["figure_label"]
+    assert "{n}" in str(failed[0][1])
+
+
+def test_figure_label_may_be_any_text_around_the_number() -> None:
+    config, failed = load({"figure_label": "Figure {n}."})
+    assert failed == [] and config.figure_label == "Figure {n}."
