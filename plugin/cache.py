@@ -144,9 +144,12 @@ class ResultCache:
         path = self.directory / name
         try:
             text = path.read_text(encoding="utf-8")
-            os.utime(path)  # "used now", for other builds' pruning
         except (OSError, UnicodeDecodeError):
             return None
+        try:
+            os.utime(path)  # "used now", for other builds' pruning
+        except OSError:
+            pass  # a read-only cache still serves its entries
         self.used.add(name)
         return text
 
