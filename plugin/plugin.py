@@ -79,8 +79,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
 
     def on_pre_build(self, *, config: Any) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_pre_build"""
-        refresh = self.config.refresh or os.environ.get("BACKPROP_REFRESH", "") not in ("", "0")
-        cache = ResultCache(self.root / self.config.cache_dir if self.config.cache else None, refresh=refresh)
+        cache = ResultCache(self._cache_dir(), refresh=self._refresh())
         self.failures: list[Failure] = []
         self.session = BuildSession(self.root, self.settings, cache, self.config.watch)
         if self.kept is not None:
@@ -154,9 +153,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             return
         from plugin.site_assets import install_assets
 
-        refresh = self.config.refresh or os.environ.get("BACKPROP_REFRESH", "") not in ("", "0")
-        install_assets(config.site_dir, self.root / self.config.cache_dir if self.config.cache else None,
-                       refresh=refresh)
+        install_assets(config.site_dir, self._cache_dir(), refresh=self._refresh())
         target = Path(config.site_dir) / _CSS
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((Path(__file__).parent / "assets" / "blocks.css").read_bytes())
@@ -194,6 +191,12 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         source = file.content_string
         meta = get_data(source)[1] if source.startswith("---") else {}
         return SourcePage(file.src_uri, self._path(file), source, meta.get("figure_label"))
+
+    def _cache_dir(self) -> Path | None:
+        return self.root / self.config.cache_dir if self.config.cache else None
+
+    def _refresh(self) -> bool:
+        return self.config.refresh or os.environ.get("BACKPROP_REFRESH", "") not in ("", "0")
 
     def _path(self, file: Any) -> str:
         return os.path.relpath(file.abs_src_path, self.root)

@@ -121,7 +121,8 @@ class BuildSession:
                 converted = json.loads(cached)
             except ValueError:
                 converted = None  # damaged: converted again below
-        if not isinstance(converted, list) or len(converted) != len(wrappers):
+        if (not isinstance(converted, list) or len(converted) != len(wrappers)
+                or not all(isinstance(c, str) for c in converted)):
             converted = [mathml.convert_wrapper(w) for w in wrappers]  # a broken formula raises
             self.cache.put_text("math", key, json.dumps(converted, ensure_ascii=False))
         return mathml.substitute(page_html, dict(zip(wrappers, converted)))
