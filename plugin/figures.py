@@ -58,7 +58,7 @@ DOT_PACKAGE = "graphviz"
 WEB_FONT_FAMILY = "bp-figure-sans"
 
 # Bump when the post-processing below changes, so cached SVGs are redrawn.
-_POSTPROCESS_VERSION = "1"
+_POSTPROCESS_VERSION = "2"
 _DOT_TIMEOUT_S = 60
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -361,6 +361,11 @@ def _graph_colours() -> tuple[str | None, str | None]:
     return getattr(graph, "FORWARD_COLOR", None), getattr(graph, "BACKWARD_COLOR", None)
 
 
+# The smallest a figure is drawn, as a share of its natural size: Graphviz's 14 pt
+# labels stay at about 11 px.
+MIN_SCALE = 0.6
+
+
 def _postprocess(svg: str, *, id_prefix: str, alt: str) -> str:
     try:
         # The default parser drops the XML prolog, doctype and comments.
@@ -375,11 +380,17 @@ def _postprocess(svg: str, *, id_prefix: str, alt: str) -> str:
     _prefix_ids(root, id_prefix)
     _follow_palette(root, _palette())
 
-    # Natural size stays as width/height (the upper bound); CSS lets it shrink.
+    # Natural size stays as width/height (the upper bound); CSS lets it shrink to the
+    # column, but not below MIN_SCALE of it: labels would be too small to read on a
+    # phone, so a wide graph scrolls sideways there instead (the figure has overflow-x).
     root.set("role", "img")
     root.set("aria-label", alt)
     root.set("class", " ".join(filter(None, [root.get("class"), "bp-svg"])))
-    root.set("style", _merge_style(root.get("style"), {"max-width": "100%", "height": "auto"}))
+    style = {"max-width": "100%", "height": "auto"}
+    natural = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(pt|px)?\s*", root.get("width") or "")
+    if natural:
+        style["min-width"] = f"{float(natural.group(1)) * MIN_SCALE:.1f}{natural.group(2) or 'px'}"
+    root.set("style", _merge_style(root.get("style"), style))
     title = ET.Element(_TITLE)
     title.text = alt
     title.tail = "\n"

@@ -129,19 +129,30 @@ def test_gradients_take_the_palettes_backward_colour(browser, site, scheme, expe
     assert page.evaluate(COMPUTED)["bold"] == expected
 
 
-def test_figure_keeps_natural_size_when_room_and_shrinks_when_not(browser, site) -> None:
+def test_figure_keeps_natural_size_shrinks_to_the_column_and_scrolls_when_too_small(browser, site) -> None:
     size = """() => { const s = document.querySelector('svg.bp-svg').getBoundingClientRect();
                       const c = document.querySelector('#column').getBoundingClientRect();
+                      const f = document.querySelector('figure.bp-figure');
+                      const t = [...document.querySelectorAll('svg.bp-svg text')].find(e => e.textContent === '사과');
                       return [s.width, s.height, c.width,
                               document.querySelector('svg.bp-svg').viewBox.baseVal.width,
-                              document.querySelector('svg.bp-svg').viewBox.baseVal.height]; }"""
+                              document.querySelector('svg.bp-svg').viewBox.baseVal.height,
+                              f.scrollWidth > f.clientWidth, t.getBoundingClientRect().height]; }"""
     wide, _ = _open(browser, f"{site}/default.html", width=1400)
-    w, h, column, vb_w, vb_h = wide.evaluate(size)
-    assert w == pytest.approx(vb_w * 4 / 3, abs=1)  # pt -> px, not enlarged
+    w, h, column, vb_w, vb_h, scrolls, label = wide.evaluate(size)
+    natural = vb_w * 4 / 3  # pt -> px
+    assert w == pytest.approx(natural, abs=1) and not scrolls  # not enlarged
+    # A column a little narrower than the figure: it shrinks to fit, undistorted.
+    middle, _ = _open(browser, f"{site}/default.html", width=int(natural * 0.8) + 16)
+    mw, mh, mcolumn, _, _, mscrolls, _ = middle.evaluate(size)
+    assert mw == pytest.approx(mcolumn, abs=1) and mw < w and not mscrolls
+    assert mh / mw == pytest.approx(vb_h / vb_w, rel=0.02)
+    # A phone: it stops shrinking where labels would become too small, and scrolls instead.
     narrow, _ = _open(browser, f"{site}/default.html", width=320)
-    nw, nh, ncolumn, _, _ = narrow.evaluate(size)
-    assert 0 < nw <= ncolumn < w
-    assert nh / nw == pytest.approx(vb_h / vb_w, rel=0.02)  # shrinks without distortion
+    nw, _, ncolumn, _, _, nscrolls, nlabel = narrow.evaluate(size)
+    assert ncolumn < natural * 0.6
+    assert nw == pytest.approx(natural * 0.6, abs=1) and nscrolls
+    assert nlabel >= 0.6 * label - 0.5
 
 
 def test_viewer_gets_the_served_figure_font(browser, site) -> None:
