@@ -277,11 +277,14 @@ class Relu(Layer):
     def forward(self, x: Any) -> Any:
         self.mask = np.asarray(x) <= 0
         out = np.where(self.mask, 0, x)
-        return self._done(out if np.ndim(x) else out[()])
+        # A Python number in gives a Python number out, as MulLayer and Exp do.
+        return self._done(out if np.ndim(x) else out.item() if _is_python_number(x) else out[()])
 
     def backward(self, dout: Any) -> Any:
         dx = np.where(self.mask, 0, dout)  # a new array: the caller's dout is never written
-        return dx if np.ndim(dout) or np.ndim(self.mask) else dx[()]
+        if np.ndim(dout) or np.ndim(self.mask):
+            return dx
+        return dx.item() if _is_python_number(dout) else dx[()]
 
 
 class Sigmoid(Layer):
@@ -294,7 +297,8 @@ class Sigmoid(Layer):
 
     def forward(self, x: Any) -> Any:
         with np.errstate(over="ignore"):  # exp(-x) → inf for very negative x gives y = 0, which is right
-            self.out = 1 / (1 + np.exp(-x))
+            out = 1 / (1 + np.exp(-x))
+        self.out = float(out) if _is_python_number(x) else out
         return self._done(self.out)
 
     def backward(self, dout: Any) -> Any:
@@ -385,3 +389,8 @@ class SoftmaxWithLoss(Layer):
         dx[np.arange(batch_size), self.labels] -= 1  # y − t
         dx = dx * dout / batch_size
         return dx[0] if self.single else dx
+
+
+def _is_python_number(x: Any) -> bool:
+    # bool is an int but not a number here; numpy scalars keep their own type.
+    return type(x) in (int, float)

@@ -400,6 +400,25 @@ def test_outside_a_graph_forward_returns_plain_values() -> None:
     assert type(Relu().forward(np.array([1.0, -1.0]))) is np.ndarray
 
 
+@pytest.mark.parametrize("layer, x, y, dx", [
+    (Relu, 0.5, 0.5, 1.0), (Relu, -2, 0, 0.0), (Relu, 3, 3, 1.0),
+    (Sigmoid, 0.0, 0.5, 0.25),
+])
+def test_python_numbers_in_give_python_numbers_out(layer, x, y, dx) -> None:
+    # As MulLayer and Exp do: a reader printing a list of results sees [0.5, 0], not np.float64(0.5).
+    node = layer()
+    out = node.forward(x)
+    assert type(out) is type(y) and out == y
+    grad = node.backward(1.0)
+    assert type(grad) is float and grad == pytest.approx(dx, rel=1e-12)
+
+
+@pytest.mark.parametrize("layer", [Relu, Sigmoid])
+def test_numpy_scalars_keep_their_type(layer) -> None:
+    out = layer().forward(np.float32(0.5))
+    assert type(out) is np.float32
+
+
 # -- numerical_gradient itself -----------------------------------------------------
 
 
