@@ -34,6 +34,9 @@ def _traced_forward(forward: Callable[..., Any]) -> Callable[..., Any]:
         for i, arg in enumerate(args):
             check_finite(f"{type(self).__name__}.forward: argument {i + 1}", arg)
         out = forward(self, *args)
+        # Proof that forward ran, and the output whose shape backward checks dout against.
+        self._forward_done = True
+        self._out = out
         # Finite inputs can still overflow (x**2 for x = 1e200); say so here rather
         # than let inf/nan travel on into the next layer's numbers.
         check_finite(f"{type(self).__name__}.forward: the result", out)
@@ -70,7 +73,13 @@ def _traced_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class Layer:
-    """Base of every layer: wraps ``forward``/``backward`` so graphs can trace them."""
+    """Base of every layer: wraps ``forward``/``backward`` so graphs can trace them.
+
+    A subclass writes ``forward`` as the book does, ending in ``return out``;
+    the wrapper checks the numbers, remembers that forward ran (and the output's
+    shape, which ``backward`` checks ``dout`` against) and records the call into
+    the active graph.
+    """
 
     symbol = "?"  # what a graph draws inside this layer's node
 
@@ -83,11 +92,6 @@ class Layer:
             cls.forward = _traced_forward(cls.__dict__["forward"])  # type: ignore[method-assign]
         if "backward" in cls.__dict__:
             cls.backward = _traced_backward(cls.__dict__["backward"])  # type: ignore[method-assign]
-
-    def _done(self, out: Any) -> Any:
-        self._forward_done = True
-        self._out = out
-        return out
 
 
 def _broadcast_shape(op: str, x: Any, y: Any) -> tuple[int, ...]:
@@ -128,7 +132,8 @@ class MulLayer(Layer):
     def forward(self, x: Any, y: Any) -> Any:
         _broadcast_shape("multiply", x, y)
         self.x, self.y = x, y
-        return self._done(x * y)
+        out = x * y
+        return out
 
     def backward(self, dout: Any) -> tuple[Any, Any]:
         dx = _unbroadcast(dout * self.y, np.shape(self.x))  # ∂(xy)/∂x = y
@@ -148,7 +153,8 @@ class AddLayer(Layer):
     def forward(self, x: Any, y: Any) -> Any:
         _broadcast_shape("add", x, y)
         self.x_shape, self.y_shape = np.shape(x), np.shape(y)
-        return self._done(x + y)
+        out = x + y
+        return out
 
     def backward(self, dout: Any) -> tuple[Any, Any]:
         dx = _unbroadcast(dout * 1, self.x_shape)
@@ -162,7 +168,8 @@ class Negate(Layer):
     symbol = "×(−1)"
 
     def forward(self, x: Any) -> Any:
-        return self._done(-x)
+        out = -x
+        return out
 
     def backward(self, dout: Any) -> Any:
         return -dout
@@ -185,8 +192,9 @@ class Exp(Layer):
                 f"Exp.forward: exp(x) overflows to inf for x = {worst} (float64 overflows above "
                 "x ≈ 709.78); check the input data or lower the learning rate"
             )
-        self.out = out if np.ndim(out) else float(out) if isinstance(x, (int, float)) else out
-        return self._done(self.out)
+        out = out if np.ndim(out) else float(out) if isinstance(x, (int, float)) else out
+        self.out = out
+        return out
 
     def backward(self, dout: Any) -> Any:
         return dout * self.out
@@ -200,7 +208,8 @@ class AddConst(Layer):
         self.symbol = f"+{c}" if c >= 0 else f"−{-c}"
 
     def forward(self, x: Any) -> Any:
-        return self._done(x + self.c)
+        out = x + self.c
+        return out
 
     def backward(self, dout: Any) -> Any:
         return dout * 1
@@ -217,8 +226,9 @@ class Reciprocal(Layer):
     def forward(self, x: Any) -> Any:
         if np.any(np.asarray(x) == 0):
             raise ValueError("Reciprocal.forward: x contains 0, and 1/0 is undefined")
-        self.out = 1 / x
-        return self._done(self.out)
+        out = 1 / x
+        self.out = out
+        return out
 
     def backward(self, dout: Any) -> Any:
         return -dout * self.out**2
@@ -234,7 +244,8 @@ class Square(Layer):
 
     def forward(self, x: Any) -> Any:
         self.x = x
-        return self._done(x**2)
+        out = x**2
+        return out
 
     def backward(self, dout: Any) -> Any:
         return dout * 2 * self.x
@@ -257,7 +268,8 @@ class Dot(Layer):
                 "x must be (D,) or (N, D) and W (D, M)"
             )
         self.x, self.W = x, W
-        return self._done(np.dot(x, W))  # (M,) or (N, M)
+        out = np.dot(x, W)  # (M,) or (N, M)
+        return out
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         dx = np.dot(dout, self.W.T)  # (D,) or (N, D)
@@ -277,8 +289,10 @@ class Relu(Layer):
     def forward(self, x: Any) -> Any:
         self.mask = np.asarray(x) <= 0
         out = np.where(self.mask, 0, x)
-        # A Python number in gives a Python number out, as MulLayer and Exp do.
-        return self._done(out if np.ndim(x) else out.item() if _is_python_number(x) else out[()])
+        if not np.ndim(x):
+            # A Python number in gives a Python number out, as MulLayer and Exp do.
+            out = out.item() if _is_python_number(x) else out[()]
+        return out
 
     def backward(self, dout: Any) -> Any:
         dx = np.where(self.mask, 0, dout)  # a new array: the caller's dout is never written
@@ -298,8 +312,9 @@ class Sigmoid(Layer):
     def forward(self, x: Any) -> Any:
         with np.errstate(over="ignore"):  # exp(-x) → inf for very negative x gives y = 0, which is right
             out = 1 / (1 + np.exp(-x))
-        self.out = float(out) if _is_python_number(x) else out
-        return self._done(self.out)
+        out = float(out) if _is_python_number(x) else out
+        self.out = out
+        return out
 
     def backward(self, dout: Any) -> Any:
         return dout * (1.0 - self.out) * self.out
@@ -337,7 +352,9 @@ class Affine(Layer):
             )
         self.x = x2
         out = np.dot(x2, self.W) + self.b  # (N, M)
-        return self._done(out[0] if x.ndim == 1 else out)
+        if x.ndim == 1:
+            out = out[0]  # one sample in, one sample out: (M,)
+        return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         d2 = np.atleast_2d(dout)  # (N, M)
@@ -381,7 +398,8 @@ class SoftmaxWithLoss(Layer):
         self.y = softmax(x2)
         self.t = t
         self.loss = cross_entropy_error(self.y, self.labels)
-        return self._done(self.loss)
+        out = self.loss
+        return out
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
         batch_size = self.y.shape[0]
