@@ -39,7 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from plugin.blocks import parse_page  # noqa: E402
+from mkdocs_backprop.blocks import parse_page  # noqa: E402
 
 SUMMARY_RE = re.compile(
     r"backprop: (\d+) pages, (\d+) blocks run, (\d+) blocks from cache, (\d+) figures drawn, (\d+) from cache"

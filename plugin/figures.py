@@ -32,7 +32,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugin.xml_markup import to_markup
+from mkdocs_backprop.xml_markup import to_markup
 
 __all__ = [
     "FONT_FAMILY",

@@ -21,7 +21,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 
-from plugin.xml_markup import to_markup
+from mkdocs_backprop.xml_markup import to_markup
 
 __all__ = ["MathError", "convert_wrapper", "formulas", "render_math", "source_line", "substitute", "to_mathml"]
 

@@ -26,11 +26,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from plugin.blocks import Block, Fence, InlineRef, Page, find_inline, parse_page
-from plugin.cache import ResultCache, digest
-from plugin.errors import Failure, error_box, inline_error
-from plugin.josa import PARTICLE_RE, agree, fix_leading_particle
-from plugin.worker import Item, PageJob
+from mkdocs_backprop.blocks import Block, Fence, InlineRef, Page, find_inline, parse_page
+from mkdocs_backprop.cache import ResultCache, digest
+from mkdocs_backprop.errors import Failure, error_box, inline_error
+from mkdocs_backprop.josa import PARTICLE_RE, agree, fix_leading_particle
+from mkdocs_backprop.worker import Item, PageJob
 
 __all__ = [
     "FigureEntry",
@@ -260,7 +260,7 @@ def render_figures(
     ``timings`` receives, for each request that was rendered (not read from the cache,
     not failed), the seconds its rendering took (its own ``dot`` run and post-processing).
     """
-    from plugin.figures import FigureError, render_svg
+    from mkdocs_backprop.figures import FigureError, render_svg
 
     results: list[str | Exception] = [""] * len(requests)
     missing = []
@@ -522,7 +522,7 @@ def figure_requests(
     plan: PagePlan, results: list[dict[str, Any]], figures: FigureIndex, src_uri: str
 ) -> list[tuple[Block, Any, str, str]]:
     """(block, FigureSource, id_prefix, alt) for every figure block that ran without error."""
-    from plugin.figures import FigureSource
+    from mkdocs_backprop.figures import FigureSource
 
     requests = []
     figure_blocks = [b for b in plan.page.blocks if b.kind == "figure"]

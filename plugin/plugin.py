@@ -36,12 +36,12 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
-from plugin.cache import ResultCache
-from plugin.config import PluginConfig
-from plugin.errors import Failure
-from plugin.pages import FigureEntry, Settings
-from plugin.runner import WorkerError
-from plugin.session import BuildSession, KeptWorker, SourcePage
+from mkdocs_backprop.cache import ResultCache
+from mkdocs_backprop.config import PluginConfig
+from mkdocs_backprop.errors import Failure
+from mkdocs_backprop.pages import FigureEntry, Settings
+from mkdocs_backprop.runner import WorkerError
+from mkdocs_backprop.session import BuildSession, KeptWorker, SourcePage
 
 log = get_plugin_logger("backprop")
 
@@ -72,7 +72,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             details="pymdownx.details" in [str(e) for e in config.markdown_extensions],
         )
         if self.config.enabled:
-            from plugin.site_assets import extra_css_paths
+            from mkdocs_backprop.site_assets import extra_css_paths
 
             config.extra_css.extend([_CSS, *extra_css_paths()])
         return config
@@ -137,7 +137,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         if not self.config.enabled:
             return output
         output = self.session.placeholders.fill_late(output)
-        from plugin import mathml
+        from mkdocs_backprop import mathml
 
         try:
             return self.session.math(output)
@@ -151,7 +151,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         self.kept = self.session.close(keep_worker=self.serving)
         if not self.config.enabled:
             return
-        from plugin.site_assets import install_assets
+        from mkdocs_backprop.site_assets import install_assets
 
         install_assets(config.site_dir, self._cache_dir(), refresh=self._refresh())
         target = Path(config.site_dir) / _CSS

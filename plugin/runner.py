@@ -1,6 +1,6 @@
 """Run a page's items in a worker child, with per-item deadlines (MkDocs side).
 
-One ``WorkerServer`` per build: it starts ``python -m plugin.worker`` (which
+One ``WorkerServer`` per build: it starts ``python -m mkdocs_backprop.worker`` (which
 imports numpy and ``layers`` once) and asks it for a forked child per page. The
 server process starts in the background as soon as the plugin knows some page
 must run, so its start-up overlaps MkDocs' own work.
@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from plugin.worker import Item, PageJob, recv_message, send_message
+from mkdocs_backprop.worker import Item, PageJob, recv_message, send_message
 
 __all__ = ["WorkerError", "WorkerServer"]
 
@@ -45,7 +45,7 @@ class WorkerServer:
             env.setdefault(name, "1")
         env["PYTHONUNBUFFERED"] = "1"
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "plugin.worker", str(theirs.fileno())],
+            [sys.executable, "-m", "mkdocs_backprop.worker", str(theirs.fileno())],
             cwd=cwd,
             env=env,
             pass_fds=[theirs.fileno()],
@@ -63,7 +63,7 @@ class WorkerServer:
             hello = recv_message(self._control)
         except (EOFError, OSError) as error:
             raise WorkerError(
-                f"the worker process (python -m plugin.worker) did not start: {error}\n{self._stderr_text()}"
+                f"the worker process (python -m mkdocs_backprop.worker) did not start: {error}\n{self._stderr_text()}"
             ) from error
         if hello != "ready":
             raise WorkerError(f"the worker process sent {hello!r} instead of 'ready'")

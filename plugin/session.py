@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from plugin import pages
-from plugin.blocks import front_matter_lines, parse_page
-from plugin.cache import ResultCache, digest, environment_digest
-from plugin.errors import Failure
-from plugin.runner import WorkerError, WorkerServer
+from mkdocs_backprop import pages
+from mkdocs_backprop.blocks import front_matter_lines, parse_page
+from mkdocs_backprop.cache import ResultCache, digest, environment_digest
+from mkdocs_backprop.errors import Failure
+from mkdocs_backprop.runner import WorkerError, WorkerServer
 
 __all__ = ["BuildSession", "KeptWorker", "SourcePage"]
 
@@ -108,7 +108,7 @@ class BuildSession:
         keyed by the formulas themselves (not the prose around them: a prose edit
         converts nothing) and the environment (which covers the converter's source).
         """
-        from plugin import mathml
+        from mkdocs_backprop import mathml
 
         wrappers = mathml.formulas(page_html)
         if not wrappers:
@@ -130,7 +130,7 @@ class BuildSession:
     def _fingerprint(self) -> str:
         # Once per build: it runs `dot -V`; a build sees one dot and one font.
         if self._renderer is None:
-            from plugin.figures import renderer_fingerprint
+            from mkdocs_backprop.figures import renderer_fingerprint
 
             self._renderer = renderer_fingerprint()
         return self._renderer

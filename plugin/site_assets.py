@@ -25,7 +25,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plugin.figures import WEB_FONT_FAMILY, FigureError, check_font
+from mkdocs_backprop.figures import WEB_FONT_FAMILY, FigureError, check_font
 
 __all__ = ["ASSET_DIR", "InstalledAssets", "extra_css_paths", "install_assets", "subset_font", "used_text"]
 

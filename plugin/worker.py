@@ -1,6 +1,6 @@
 """The process that runs the pages' code, away from MkDocs.
 
-``python -m plugin.worker FD`` starts a small fork server: it imports numpy and
+``python -m mkdocs_backprop.worker FD`` starts a small fork server: it imports numpy and
 the textbook library once, then waits on the Unix socket FD. For every page the
 MkDocs process sends it one end of a fresh socket pair (as an fd); the server
 forks a child that owns that socket, runs the page in a fresh namespace and
@@ -116,7 +116,7 @@ def _preload() -> None:
     """Import what every page needs once, so each forked child starts warm."""
     import numpy  # noqa: F401
 
-    import plugin.figures  # noqa: F401
+    import mkdocs_backprop.figures  # noqa: F401
 
     for name in ("layers", "layers.display"):
         try:
@@ -227,7 +227,7 @@ def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _Ca
         }
     result: dict[str, Any] = {"output": capture.text()}
     if last is not None:
-        from plugin.figures import FigureError, figure_source
+        from mkdocs_backprop.figures import FigureError, figure_source
 
         try:
             result["figure"] = figure_source(value)

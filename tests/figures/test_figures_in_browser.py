@@ -12,9 +12,9 @@ import material
 import pytest
 
 from figure_helpers import apple_digraph
-from plugin.figures import figure_source, render_svg
-from plugin.mathml import render_math
-from plugin.site_assets import extra_css_paths, install_assets
+from mkdocs_backprop.figures import figure_source, render_svg
+from mkdocs_backprop.mathml import render_math
+from mkdocs_backprop.site_assets import extra_css_paths, install_assets
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from plugin.figures import FigureSource, render_svg
-from plugin.site_assets import install_assets
+from mkdocs_backprop.figures import FigureSource, render_svg
+from mkdocs_backprop.site_assets import install_assets
 
 
 def _site(tmp_path: Path, name: str, label: str) -> Path:

@@ -9,8 +9,8 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from figure_helpers import apple_digraph
-from plugin.figures import FigureError, FigureSource, check_font, figure_source, render_svg, renderer_fingerprint
-from plugin.site_assets import extra_css_paths, install_assets
+from mkdocs_backprop.figures import FigureError, FigureSource, check_font, figure_source, render_svg, renderer_fingerprint
+from mkdocs_backprop.site_assets import extra_css_paths, install_assets
 
 
 @pytest.fixture

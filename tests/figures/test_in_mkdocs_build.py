@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import graphviz
 
-from plugin.figures import figure_source, render_svg
-from plugin.mathml import render_math
-from plugin.site_assets import extra_css_paths, install_assets
+from mkdocs_backprop.figures import figure_source, render_svg
+from mkdocs_backprop.mathml import render_math
+from mkdocs_backprop.site_assets import extra_css_paths, install_assets
 
 
 def on_config(config):

@@ -7,7 +7,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from plugin.mathml import MathError, render_math, to_mathml
+from mkdocs_backprop.mathml import MathError, render_math, to_mathml
 
 M = "{http://www.w3.org/1998/Math/MathML}"
 ROOT = Path(__file__).resolve().parents[2]

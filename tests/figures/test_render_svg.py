@@ -6,7 +6,7 @@ import re
 import graphviz
 import pytest
 
-from plugin.figures import FigureError, FigureSource, figure_source, render_svg
+from mkdocs_backprop.figures import FigureError, FigureSource, figure_source, render_svg
 from figure_helpers import SVG, XLINK_HREF, parse, texts
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from plugin.blocks import Block, Fence, find_inline, front_matter_lines, parse_page
+from mkdocs_backprop.blocks import Block, Fence, find_inline, front_matter_lines, parse_page
 
 
 def md(text: str) -> str:

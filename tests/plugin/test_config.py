@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from plugin.config import PluginConfig
+from mkdocs_backprop.config import PluginConfig
 
 
 def load(values: dict) -> tuple[PluginConfig, list]:
@@ -34,9 +34,9 @@ def test_timeout_must_be_positive_seconds(bad: object) -> None:
 
 
 def test_every_option_is_documented() -> None:
-    import plugin.config
+    import mkdocs_backprop.config
 
-    source = Path(plugin.config.__file__).read_text(encoding="utf-8")
+    source = Path(mkdocs_backprop.config.__file__).read_text(encoding="utf-8")
     for name, _option in PluginConfig._schema:
         # the option's line is followed by its docstring
         after = source.split(f"    {name} = ", 1)[1].split("\n", 2)[1]

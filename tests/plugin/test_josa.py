@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.josa import PARTICLES, agree, final_sound, fix_leading_particle
+from mkdocs_backprop.josa import PARTICLES, agree, final_sound, fix_leading_particle
 
 
 @pytest.mark.parametrize(("text", "final"), [

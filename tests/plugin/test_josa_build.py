@@ -8,7 +8,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from plugin.pages import FigureIndex, Placeholders, Settings, assemble, plan_page
+from mkdocs_backprop.pages import FigureIndex, Placeholders, Settings, assemble, plan_page
 from plugin_site import build, page_html, write_site
 
 # Every particle below is the wrong one for its value, as an author who cannot

@@ -5,7 +5,7 @@ import textwrap
 
 import markdown
 
-from plugin.pages import FigureIndex, Placeholders, Settings, assemble, plan_page
+from mkdocs_backprop.pages import FigureIndex, Placeholders, Settings, assemble, plan_page
 
 EXTENSIONS = ["admonition", "pymdownx.superfences", "pymdownx.highlight", "pymdownx.details", "tables"]
 
