@@ -87,6 +87,11 @@ FIGURES = [
     ("06 mul backward", "3-backward", 1, ["10", "5", "50", "1.3", "6.5", "13", "×"]),
     ("07 apple+orange backward", "3-backward", 2,
      ["715", "1", "650", "1.1", "200", "450", "100", "2.2", "2", "110", "150", "3.3", "3", "165"]),
+    ("apple+orange exercise (blanks)", "3-backward", 3, ["120", "4", "480", "90", "5", "450", "930", "1.05", "976.5"]),
+    # Apple price used twice (2 for me, 3 for a friend), then tax 1.1: the price's
+    # edge splits, and its two branches carry 1.1 * 2 and 1.1 * 3 back.
+    ("branches add", "3-backward", 4, ["사과", "내 몫 개수", "친구 몫 개수", "100", "200", "300", "500", "550",
+                                      "2.2", "3.3", "110", "1.1"]),
     ("08 ReLU", "5-activation-layers", 0, ["(2, 2)", "-0.5", "3"]),
     ("09 sigmoid steps", "5-activation-layers", 1,
      ["exp", "/", "-1", "0.367879", "1.36788", "0.731059", "-0.534447", "-0.196612", "0.196612"]),
@@ -114,9 +119,9 @@ def test_figures_are_numbered_through_the_chapter(site: BuiltSite) -> None:
             assert match, f"{page}: caption without a figure number: {caption(fig)!r}"
             numbers.append(int(match.group(1)))
     # Eleven drawn figures of the source blog (the twelfth is the derivation in
-    # math), then batch Affine, Softmax-with-Loss, the learning curve and the
-    # summary's two-layer net.
-    assert numbers == list(range(1, 16))
+    # math), the 5.3 exercise and the branching figure, then batch Affine,
+    # Softmax-with-Loss, the learning curve and the summary's two-layer net.
+    assert numbers == list(range(1, 18))
 
 
 def test_figure_12_derivation_is_math_and_checked_numerically(site: BuiltSite) -> None:
@@ -135,10 +140,19 @@ def test_figure_12_derivation_is_math_and_checked_numerically(site: BuiltSite) -
         ("1-computational-graph", ["사과 가격에 대한 지불 금액의 미분은 2.2", "2.2원 늘어난다"]),
         ("2-chain-rule", ["2(x+y)=10", "t=5", "z=25"]),
         ("3-backward", ["| 사과 가격 | 100 | 2.2 |", "| 사과 개수 | 2 | 110 |", "| 귤 가격 | 150 | 3.3 |",
-                        "| 귤 개수 | 3 | 165 |", "| 소비세 | 1.1 | 650 |"]),
+                        "| 귤 개수 | 3 | 165 |", "| 소비세 | 1.1 | 650 |",
+                        # The tax sentence gives the amount, not "그 0.01배": 650 × 0.01.
+                        "1.1에서 1.11로", "650 × 0.01 = 6.5원",
+                        # Branches: 1.1 × 2 + 1.1 × 3 = 5.5, also by numerical differentiation.
+                        "두 갈래의 합 5.5", "수치 미분도 5.5",
+                        # The exercise's answers (apple 120 × 4, orange 90 × 5, tax 1.05).
+                        "| 사과 | 4.2 |", "| 사과 개수 | 126 |", "| 귤 | 5.25 |", "| 귤 개수 | 94.5 |"]),
         ("4-simple-layers", ["지불 금액은 220원", "| 지불 금액 | 715 |", "| 귤 가격에 대한 미분 | 3.3 |",
                              "| 귤 개수에 대한 미분 | 165 |", "| 소비세에 대한 미분 | 650 |"]),
-        ("5-activation-layers", ["0.196612", "0.25"]),
+        ("5-activation-layers", ["0.196612", "0.25",
+                                 # the book's in-place backward changes the caller's array
+                                 "모두 1이던 grad가 역전파 한 번 만에 [[1, 0], [0, 1]]로 바뀌었습니다",
+                                 "dout은 그대로 [[1, 1], [1, 1]]"]),
         ("6-affine-softmax", ["L=0.305714", "0.3, -0.8, 0.5"]),
     ],
 )
@@ -231,3 +245,28 @@ def test_learning_curve_is_drawn_from_the_tabulated_accuracies(site: BuiltSite) 
     label = html.unescape(re.search(r'aria-label="([^"]+)"', chart).group(1))
     last_train = float(re.search(r"훈련 정확도: 처음 [\d.]+, 마지막 ([\d.]+)", label).group(1))
     assert abs(last_train - final_train) < 0.0005
+
+
+def test_exercise_figure_leaves_the_blanks_blank(site: BuiltSite) -> None:
+    """Only the tax node was run backward: the six answers are not drawn, only tabulated."""
+    page = page_html(site, "3-backward")
+    texts = svg_texts(figures(page)[3])
+    assert not has_all(texts, ["1.05", "930"])  # the tax node's two gradients are drawn
+    for answer in ["4.2", "126", "5.25", "94.5"]:  # 1.05 × 4, 1.05 × 120, 1.05 × 5, 1.05 × 90
+        assert has_all(texts, [answer]) == [answer], f"answer {answer} drawn in the exercise figure"
+    assert "<details" in article(page)
+
+
+CODE_SHOWN = {
+    # The classes a reader writes, shown (and run) on the page, as 5.4 does for MulLayer.
+    "5-activation-layers": ["self.mask = (x &lt;= 0)", "dout[self.mask] = 0", "self.out = out",
+                            "dout * (1.0 - self.out) * self.out"],
+}
+
+
+@pytest.mark.parametrize("page", sorted(CODE_SHOWN))
+def test_pages_show_the_layer_implementations(site: BuiltSite, page: str) -> None:
+    body = article(page_html(site, page))
+    code = html.unescape(re.sub(r"<[^>]+>", "", " ".join(re.findall(r"<pre\b.*?</pre>", body, re.S))))
+    for snippet in CODE_SHOWN[page]:
+        assert html.unescape(snippet) in code, f"{page}: {snippet!r} not shown"
