@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # System packages: the Graphviz `dot` binary, a Hangul font for figure labels,
-# and (for the browser tests) Debian's Chromium.
-SYSTEM_PACKAGES=(graphviz fonts-nanum chromium)
+# the math font (DejaVu Math TeX Gyre) and (for the browser tests) Debian's Chromium.
+SYSTEM_PACKAGES=(graphviz fonts-nanum fonts-dejavu-extra chromium)
 VENV=.venv
 PY=${PYTHON:-python3}
 
@@ -32,6 +32,7 @@ ensure_system_packages() {
         local need=()
         command -v dot >/dev/null 2>&1 || need+=("Graphviz (the 'dot' command)")
         fc-list 2>/dev/null | grep -qi nanum || need+=("a Hangul font (Nanum: fonts-nanum)")
+        fc-list 2>/dev/null | grep -qi "DejaVu Math TeX Gyre" || need+=("the math font (DejaVu Math TeX Gyre: fonts-dejavu-extra)")
         command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=("Chromium (for browser tests)")
         if [ ${#need[@]} -gt 0 ]; then
             say "apt-get is not available here. Install these with your package manager, then run again:"

@@ -44,6 +44,8 @@ _ARITY = {
 # latex2mathml drops the upright variant of a braced single letter (\mathrm{T}
 # -> <mi>T</mi>, which browsers italicise) but keeps it for \mathrm T.
 _UPRIGHT_LETTER_RE = re.compile(r"\\mathrm\{\s*([A-Za-z])\s*\}")
+# amsmath's aligned is align* set inside a formula; latex2mathml knows only the latter.
+_ALIGNED_RE = re.compile(r"\\(begin|end)\s*\{aligned\}")
 # Named spaces from MathML 3 that MathML Core (Chromium, Firefox) ignores.
 _NAMED_SPACES = {
     "negativethinmathspace": "-0.1667em",
@@ -121,7 +123,8 @@ def to_mathml(tex: str, *, display: bool = False) -> str:
         raise MathError("empty formula: remove the empty $…$ or write the math inside it")
     _check_braces(tex)
     try:
-        mathml = convert(_UPRIGHT_LETTER_RE.sub(r"{\\mathrm \1}", tex), display="block" if display else "inline")
+        source = _ALIGNED_RE.sub(r"\\\1{align*}", _UPRIGHT_LETTER_RE.sub(r"{\\mathrm \1}", tex))
+        mathml = convert(source, display="block" if display else "inline")
     # latex2mathml signals bad input with its own exceptions, but also with
     # StopIteration/IndexError from its tokenizer; each becomes the same clear error.
     except Exception as exc:  # noqa: BLE001 - re-raised with the formula
@@ -149,8 +152,8 @@ def _check_and_annotate(mathml: str, tex: str) -> str:
     if re.search(r"<m[io]>&</m[io]>", mathml):
         # latex2mathml passes a stray alignment '&' through unescaped.
         raise MathError(
-            f"'&' outside a matrix or align* environment in the formula `{tex}` "
-            "(latex2mathml does not support 'aligned'; use 'align*')"
+            f"'&' outside a matrix, cases, array or aligned environment in the formula `{tex}` "
+            "(write \\& for an ampersand sign)"
         )
     try:
         root = ET.fromstring(mathml)
@@ -171,6 +174,8 @@ def _check_and_annotate(mathml: str, tex: str) -> str:
             )
         if local == "mspace" and el.get("width") in _NAMED_SPACES:
             el.set("width", _NAMED_SPACES[el.get("width", "")])
+    _space_unary_operators(root)
+    _lay_out_tables(root)
 
     # <math><semantics><mrow>…</mrow><annotation>TeX</annotation></semantics></math>
     semantics = ET.Element(f"{ns}semantics")
@@ -186,3 +191,141 @@ def _check_and_annotate(mathml: str, tex: str) -> str:
     annotation.text = tex
     root.append(semantics)
     return to_markup(root, MATHML_NS)
+
+
+# --- Typesetting: what TeX decides and MathML Core (Chromium) leaves to the author ---
+
+# TeX's atom classes for operators (The TeXbook, ch. 17-18): a binary operator
+# becomes an ordinary symbol, with no space either side, when nothing or an
+# operator, relation, opening or punctuation stands before it: "-x", "(-x)",
+# "y = -x", "f(-x, -y)". Browsers space every <mo> in the middle of a row as
+# infix, so such a minus must say so itself.
+_BINARY = set("+−±∓×÷·⋅∗∘∙∖⊕⊗∩∪∧∨")
+_RELATIONS = set("=<>≤≥≠≈≡≃∼∝→←↔⇒⇐⇔↦∈∉⊂⊃⊆⊇≪≫≔:")
+_OPENING = set("([{⟨⌊⌈|‖")
+_CLOSING = set(")]}⟩⌋⌉")
+_PUNCTUATION = set(",;")
+_LARGE_OPERATORS = set("∑∏∐∫∬∭∮⋃⋂⋁⋀⨁⨂")
+# Upright multi-letter identifiers that TeX sets as operators (\log, \exp, ...).
+_FUNCTION_NAMES = {
+    "arccos", "arcsin", "arctan", "arg", "cos", "cosh", "cot", "coth", "csc", "deg", "det", "dim",
+    "exp", "gcd", "hom", "inf", "ker", "lg", "lim", "liminf", "limsup", "ln", "log", "max", "min",
+    "Pr", "sec", "sin", "sinh", "sup", "tan", "tanh", "argmax", "argmin",
+}
+# Elements whose children form one row (MathML's inferred mrow).
+_ROWS = {"math", "mrow", "mtd", "msqrt", "mstyle", "mpadded", "mphantom", "menclose", "merror"}
+_SCRIPTED = {"msub", "msup", "msubsup", "munder", "mover", "munderover"}
+_ZERO = "0em"
+_THIN = "0.1667em"
+
+
+def _local(el: ET.Element) -> str:
+    return el.tag.rsplit("}", 1)[-1]
+
+
+def _atom_class(el: ET.Element) -> str | None:
+    """TeX's class of a row member: 'bin', 'rel', 'open', 'close', 'punct', 'op', 'ord'; None for space."""
+    local = _local(el)
+    text = (el.text or "").strip()
+    if local == "mspace":
+        return None
+    if local in _SCRIPTED and len(el):
+        base = _atom_class(el[0])
+        return "op" if base == "op" else "ord"
+    if local == "mi" and text in _FUNCTION_NAMES:
+        return "op"
+    if local != "mo":
+        return "ord"
+    if el.get("lspace") == _ZERO and el.get("rspace") == _ZERO:
+        return "ord"  # already decided (an operator used as an ordinary symbol)
+    if text in _BINARY:
+        return "bin"
+    if text in _RELATIONS:
+        return "rel"
+    if text in _PUNCTUATION:
+        return "punct"
+    if text in _LARGE_OPERATORS or el.get("largeop") == "true":
+        return "op"
+    if el.get("form") == "prefix" or (el.get("fence") != "true" and text in _OPENING and text != "|"):
+        return "open"
+    if el.get("form") == "postfix" or text in _CLOSING:
+        return "close"
+    return "ord"
+
+
+def _space_unary_operators(root: ET.Element) -> None:
+    ns = root.tag[: -len(_local(root))]
+    for el in root.iter():
+        # latex2mathml writes \pm, \mp as identifiers, which browsers never space.
+        if _local(el) == "mi" and (el.text or "") in _BINARY:
+            el.tag = f"{ns}mo"
+    for row in root.iter():
+        if _local(row) not in _ROWS:
+            continue
+        members = [(child, _atom_class(child)) for child in row]
+        members = [(child, cls) for child, cls in members if cls is not None]
+        for i, (child, cls) in enumerate(members):
+            if cls != "bin":
+                continue
+            before = members[i - 1][1] if i else None
+            after = members[i + 1][1] if i + 1 < len(members) else None
+            if before in (None, "bin", "op", "rel", "open", "punct") or after in (None, "rel", "close", "punct"):
+                child.set("lspace", _ZERO)
+                child.set("rspace", _ZERO)
+        # A thin space each side of \log, \exp, ... next to an ordinary symbol or
+        # another operator ("t_k \log y_k"), none before an opening ("\exp(x)").
+        # Browsers give an <mi> no spacing at all.
+        for i, (child, cls) in reversed(list(enumerate(members))):
+            if cls != "op" or not _is_function_name(child):
+                continue
+            after = members[i + 1][1] if i + 1 < len(members) else None
+            before = members[i - 1][1] if i else None
+            position = list(row).index(child)
+            if after in ("ord", "op"):
+                row.insert(position + 1, ET.Element(f"{ns}mspace", width=_THIN))
+            if before in ("ord", "close"):
+                row.insert(position, ET.Element(f"{ns}mspace", width=_THIN))
+
+
+def _is_function_name(el: ET.Element) -> bool:
+    while _local(el) in _SCRIPTED and len(el):
+        el = el[0]
+    return _local(el) == "mi" and (el.text or "").strip() in _FUNCTION_NAMES
+
+
+# Column gaps as TeX sets them, for tables that carry no columnspacing of their
+# own: matrices and arrays 2\arraycolsep (10pt = 1em), cases one \quad. MathML
+# Core ignores columnspacing and columnalign, and its default cell padding
+# (0.4em on every side) also pads a matrix away from its brackets; so each
+# cell gets its alignment and padding inline. A table's outer edges get none,
+# as in amsmath.
+_DEFAULT_GAP = "1em"
+_LENGTH_RE = re.compile(r"\A(-?\d*\.?\d+)(em|ex|pt|px)?\Z")
+
+
+def _half(length: str) -> str:
+    match = _LENGTH_RE.match(length.strip())
+    if match is None:
+        return "0.5em"
+    number, unit = float(match.group(1)), match.group(2) or "em"
+    if unit == "pt":  # TeX points at 10pt type
+        number, unit = number / 10, "em"
+    return f"{number / 2:g}{unit}"
+
+
+def _lay_out_tables(root: ET.Element) -> None:
+    for table in root.iter():
+        if _local(table) != "mtable":
+            continue
+        gaps = (table.attrib.pop("columnspacing", None) or _DEFAULT_GAP).split()
+        aligns = (table.get("columnalign") or "center").split()
+        table.attrib.pop("rowspacing", None)  # rows keep the browser's 0.5ex padding
+        rows = [row for row in table if _local(row) in ("mtr", "mlabeledtr")]
+        for row in rows:
+            cells = [cell for cell in row if _local(cell) == "mtd"]
+            for j, cell in enumerate(cells):
+                align = cell.attrib.pop("columnalign", None) or aligns[min(j, len(aligns) - 1)]
+                left = _half(gaps[min(j - 1, len(gaps) - 1)]) if j else "0em"
+                right = _half(gaps[min(j, len(gaps) - 1)]) if j + 1 < len(cells) else "0em"
+                style = [f"text-align: {align}", f"padding-left: {left}", f"padding-right: {right}"]
+                cell.set("style", "; ".join(style))

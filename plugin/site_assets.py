@@ -1,4 +1,4 @@
-"""What the plugin ships into the built site: figure CSS and the figures' font.
+"""What the plugin ships into the built site: figure CSS, the figures' font and the math font.
 
 Figures are laid out by Graphviz with NanumGothic, so their boxes fit that
 font's glyph widths. Readers may lack the font, so the site serves it, cut down
@@ -39,6 +39,12 @@ _BASE_CHARS = "".join(chr(c) for c in range(0x20, 0x7F))
 
 _TEXT_RE = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
+_MATH_RE = re.compile(r"<math\b.*?</math>", re.DOTALL)
+_ANNOTATION_RE = re.compile(r"<annotation\b.*?</annotation>", re.DOTALL)
+
+MATH_FONT_FAMILY = "bp-math"
+_MATH_FONT_NAME = "DejaVu Math TeX Gyre"
+_MATH_FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf")
 _BOLD_RE = re.compile(r"""font-weight\s*[=:]\s*["']?\s*(?:bold|[6-9]00)\b""")
 
 # Visual TrueType's source tables: editing data the subsetter cannot cut down.
@@ -107,6 +113,27 @@ def install_assets(site_dir: str | Path, cache_dir: Path | None = None, *, refre
         "   the original name for unmodified fonts. Generated at build time. */\n"
         + "".join(faces)
     )
+    math_text = used_math_text(site)
+    if math_text:
+        math_font = find_math_font()
+        data, _ = _cached_subset(cache_dir, refresh, math_font, _BASE_CHARS + math_text, "math")
+        name = f"{MATH_FONT_FAMILY}.{hashlib.sha256(data).hexdigest()[:10]}.woff2"
+        for stale in target.glob(f"{MATH_FONT_FAMILY}.*.woff2"):
+            stale.unlink()
+        (target / name).write_bytes(data)
+        result.files.append(target / name)
+        css += (
+            "/* Formulas: a subset of DejaVu Math TeX Gyre (Bitstream Vera licence; math\n"
+            "   extensions public domain), renamed, with its OpenType MATH table, which\n"
+            "   browsers need to place scripts, fractions and stretched brackets. */\n"
+            "@font-face {\n"
+            f'  font-family: "{MATH_FONT_FAMILY}";\n'
+            "  font-weight: 400;\n"
+            "  font-style: normal;\n"
+            "  font-display: block;\n"
+            f'  src: url("{name}") format("woff2");\n'
+            "}\n"
+        )
     (target / "fonts.css").write_text(css, encoding="utf-8")
     result.files.append(target / "fonts.css")
     return result
@@ -166,6 +193,36 @@ def used_text(site_dir: Path) -> tuple[str, str]:
     return "".join(sorted(regular)), "".join(sorted(bold))
 
 
+def find_math_font() -> Path:
+    """The installed DejaVu Math TeX Gyre (Debian's fonts-dejavu-extra); FigureError if absent."""
+    import subprocess
+
+    try:
+        # fontconfig, as for the figures' font; fc-match names its fallback when the font is absent.
+        path = Path(subprocess.run(["fc-match", "-f", "%{file}", _MATH_FONT_NAME],
+                                   capture_output=True, text=True, timeout=30).stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        path = _MATH_FONT_PATH  # no fontconfig tools: Debian's location
+    if "DejaVuMathTeXGyre" not in path.name or not path.is_file():
+        raise FigureError(
+            f"the math font {_MATH_FONT_NAME!r} is not installed (formulas need its MATH table); "
+            "install it with: apt-get install fonts-dejavu-extra (./run.sh does)"
+        )
+    return path
+
+
+def used_math_text(site_dir: Path) -> str:
+    """Distinct characters shown by the site's MathML formulas (not their TeX annotations)."""
+    chars: set[str] = set()
+    for page in sorted(site_dir.rglob("*.html")):
+        markup = page.read_text(encoding="utf-8")
+        if "<math" not in markup:
+            continue
+        for formula in _MATH_RE.findall(markup):
+            chars.update(html.unescape(_TAG_RE.sub("", _ANNOTATION_RE.sub("", formula))))
+    return "".join(sorted(c for c in chars if not c.isspace()))
+
+
 def subset_font(path: Path, text: str, *, weight_name: str) -> tuple[bytes, str]:
     """A renamed WOFF2 subset of ``path`` covering ``text``; also the chars it lacks."""
     # Imported here: only builds that draw figures pay for fontTools.
@@ -185,6 +242,11 @@ def subset_font(path: Path, text: str, *, weight_name: str) -> tuple[bytes, str]
     options.name_IDs = ["*"]  # keep copyright, trademark and licence records
     options.name_languages = ["*"]
     options.drop_tables += _VTT_TABLES
+    if weight_name == "math":
+        # Keep every OpenType feature (ssty: script-size glyphs) and the MATH table,
+        # whose glyph variants and assemblies the subsetter follows.
+        options.layout_features = ["*"]
+        options.drop_tables += ["FFTM"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=text)
     subsetter.subset(font)
@@ -202,6 +264,15 @@ def _rename(font: object, weight_name: str) -> None:
     name = font["name"]  # type: ignore[index]
     style = "Bold" if weight_name == "bold" else "Regular"
     family = "BP Figure Sans"
+    if weight_name == "math":
+        # The Bitstream Vera licence (DejaVu's) asks modified fonts to be renamed.
+        for name_id in (1, 2, 3, 4, 6, 16, 17, 20, 21, 22):
+            name.removeNames(nameID=name_id)
+        for name_id, value in {1: "BP Math", 2: "Regular", 3: "BP Math; subset of DejaVu Math TeX Gyre",
+                               4: "BP Math", 6: "BPMath-Regular"}.items():
+            name.setName(value, name_id, 3, 1, 0x409)
+            name.setName(value, name_id, 1, 0, 0)
+        return
     for name_id in (1, 2, 3, 4, 6, 16, 17, 20, 21, 22):
         name.removeNames(nameID=name_id)
     records = {

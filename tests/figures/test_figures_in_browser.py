@@ -22,6 +22,13 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 MATERIAL_CSS = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
 
 
+TYPESET = {
+    "unary": r"\exp(-x) \quad y = -x",
+    "matrix": r"\begin{pmatrix} x_1 \\ x_2 \end{pmatrix}",
+    "aligned": r"\begin{aligned} y &= xW + b \\ L &= -\sum_k t_k \log y_k \end{aligned}",
+}
+
+
 def _page(figure_svg: str, scheme: str) -> str:
     material_css = "".join(
         f'<link rel="stylesheet" href="material/{p.name}">'
@@ -32,6 +39,8 @@ def _page(figure_svg: str, scheme: str) -> str:
         '<div class="arithmatex">\\[\\frac{\\partial L}{\\partial x} = '
         "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}\\]</div>"
     )
+    for name, tex in TYPESET.items():
+        math += f'<div id="{name}">' + render_math(f'<div class="arithmatex">\\[{tex}\\]</div>') + "</div>"
     return (
         f'<!doctype html><html lang="ko"><head><meta charset="utf-8">'
         # No favicon request: a 404 for it would read as a problem of the figure.
@@ -174,3 +183,41 @@ def test_math_is_drawn_natively(browser, site) -> None:
     # A fraction stacked by the MathML layout is taller than one line of text.
     assert box[0] > 0 and box[1] > 20
     assert page.evaluate("() => document.scripts.length") == 0
+
+
+MEASURE_MATH = """() => {
+  const box = el => el.getBoundingClientRect();
+  const mos = id => [...document.querySelectorAll(`#${id} mo`)];
+  const unary = mos('unary');
+  const paren = unary.find(m => m.textContent === '(');
+  const signs = unary.filter(m => m.textContent === '\u2212');
+  const xs = [...document.querySelectorAll('#unary mi')].filter(m => m.textContent === 'x');
+  const sub = document.querySelector('#matrix msub');
+  const open = mos('matrix').find(m => m.textContent === '(');
+  const equals = mos('aligned').filter(m => m.textContent === '=');
+  return {
+    fontSize: parseFloat(getComputedStyle(document.querySelector('#unary math')).fontSize),
+    afterParen: box(signs[0]).left - box(paren).right,
+    beforeX: [box(xs[0]).left - box(signs[0]).right, box(xs[1]).left - box(signs[1]).right],
+    subDrop: box(sub.children[1]).bottom - box(sub.children[0]).bottom,
+    intoBracket: box(sub).left - box(open).right,
+    equalsLeft: equals.map(m => box(m).left),
+    mathFont: [...document.fonts].some(f => f.family.replace(/"/g, '') === 'bp-math' && f.status === 'loaded'),
+  };
+}"""
+
+
+def test_math_is_typeset_as_tex_would_in_the_served_math_font(browser, site) -> None:
+    page, problems = _open(browser, f"{site}/default.html")
+    got = page.evaluate(MEASURE_MATH)
+    em = got["fontSize"]
+    assert got["mathFont"], "the served math font (bp-math) did not load"
+    # A sign in front of a term sits against it, not a binary operator's 0.22em away.
+    assert got["afterParen"] < 0.05 * em and max(got["beforeX"]) < 0.1 * em, got
+    # Subscripts drop below the baseline (placed by the font's MATH table) ...
+    assert got["subDrop"] > 0.15 * em, got
+    # ... and a matrix sits against its brackets, without the browser's cell padding.
+    assert got["intoBracket"] < 0.2 * em, got
+    # aligned lines up its rows at '&'.
+    assert len(got["equalsLeft"]) == 2 and abs(got["equalsLeft"][0] - got["equalsLeft"][1]) < 0.5, got
+    assert problems == []

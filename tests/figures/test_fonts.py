@@ -105,3 +105,50 @@ def test_characters_the_font_lacks_are_reported(tmp_path: Path) -> None:
     source = FigureSource("dot", 'digraph { a [label="x − y" fontname="NanumGothic"] }', "")
     site = _site_with(tmp_path, render_svg(source, id_prefix="f-", alt="그림"))
     assert install_assets(site).missing_glyphs == {"regular": "\u2212"}
+
+
+def _site_with_math(root: Path, formula: str) -> None:
+    from plugin.mathml import render_math
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "index.html").write_text(
+        "<html><body>" + render_math(f'<div class="arithmatex">\\[{formula}\\]</div>') + "</body></html>",
+        encoding="utf-8")
+
+
+def test_math_font_subset_keeps_the_math_table_and_is_renamed(tmp_path: Path) -> None:
+    _site_with_math(tmp_path, r"\frac{\partial L}{\partial x} = \begin{pmatrix} x_1 \\ x_2 \end{pmatrix}")
+    install_assets(tmp_path)
+    (served,) = (tmp_path / "assets/backprop").glob("bp-math.*.woff2")
+    font = TTFont(served)
+    # Without the MATH table browsers cannot place scripts or stretch brackets.
+    assert "MATH" in font
+    variants = font["MATH"].table.MathVariants
+    assert variants is not None and "parenleft" in variants.VertGlyphCoverage.glyphs
+    cmap = font.getBestCmap()
+    assert all(ord(c) in cmap for c in "∂Lx12()=")
+    assert "DejaVu" not in font["name"].getDebugName(1) and font["name"].getDebugName(1) == "BP Math"
+    css = (tmp_path / "assets/backprop/fonts.css").read_text(encoding="utf-8")
+    assert f'url("{served.name}")' in css and 'font-family: "bp-math"' in css
+    assert 'font-family: "bp-math", math' in (tmp_path / "assets/backprop/figures.css").read_text(encoding="utf-8")
+
+
+def test_math_font_covers_what_formulas_show_not_their_tex(tmp_path: Path) -> None:
+    from plugin.site_assets import used_math_text
+
+    _site_with_math(tmp_path, r"\omega + \text{합}")
+    text = used_math_text(tmp_path)
+    assert "ω" in text and "+" in text and "합" in text
+    assert "\\" not in text and "o" not in text  # from the annotation's "\omega"
+
+
+def test_no_formulas_no_math_font(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<p>no math</p>", encoding="utf-8")
+    install_assets(tmp_path)
+    assert not list((tmp_path / "assets/backprop").glob("bp-math.*"))
+
+
+def test_missing_math_font_names_the_package(no_fonts: None, tmp_path: Path) -> None:
+    _site_with_math(tmp_path, "x")
+    with pytest.raises(FigureError, match="apt-get install fonts-dejavu-extra"):
+        install_assets(tmp_path)

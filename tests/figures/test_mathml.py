@@ -115,3 +115,87 @@ def test_site_loads_no_math_javascript() -> None:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").lower()
     for script in ("mathjax", "katex", "polyfill.io"):
         assert script not in config
+
+
+# --- Typesetting as TeX does, in what browsers honour -------------------------------
+
+def operators(tex: str) -> list[ET.Element]:
+    return [mo for mo in first(tex).iter(f"{M}mo") if mo.text in ("−", "+", "±")]
+
+
+def is_unary(mo: ET.Element) -> bool:
+    return mo.get("lspace") == "0em" and mo.get("rspace") == "0em"
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [r"\exp(-x)", r"y = -x", r"-\frac{1}{x^2}", r"f(-x, -y)", r"e^{-x}", r"10^{-7}", r"\left( -x \right)",
+     r"a \le -b", r"\sum_k -t_k", r"\log -x", r"+1", r"a = \pm b"],
+)
+def test_a_sign_in_front_of_a_term_is_not_spaced_like_subtraction(tex: str) -> None:
+    signs = operators(tex)
+    assert signs and all(is_unary(mo) for mo in signs), to_mathml(tex)
+
+
+@pytest.mark.parametrize("tex", [r"a - b", r"(a) - b", r"x^2 - 1", r"1 + \exp(-x)", r"y(1 - y)", r"a \pm b",
+                                 r"\frac{1}{2} - x"])
+def test_subtraction_keeps_its_spacing(tex: str) -> None:
+    binary = [mo for mo in operators(tex) if not is_unary(mo)]
+    assert len(binary) == 1, to_mathml(tex)
+    assert binary[0].get("lspace") is None and binary[0].get("rspace") is None
+
+
+def test_plus_minus_is_an_operator_not_an_identifier() -> None:
+    assert [mo.text for mo in operators(r"a \pm b")] == ["±"]
+    assert not [mi for mi in first(r"a \pm b").iter(f"{M}mi") if mi.text == "±"]
+
+
+def test_operator_names_get_thin_spaces_next_to_symbols_not_before_brackets() -> None:
+    row = first(r"t_k \log y_k + 2\exp(x)").find(f"{M}semantics/{M}mrow")
+    kinds = [(el.tag.removeprefix(M), el.text or el.get("width")) for el in row]
+    i = kinds.index(("mi", "log"))
+    assert kinds[i - 1] == ("mspace", "0.1667em") and kinds[i + 1] == ("mspace", "0.1667em")
+    j = kinds.index(("mi", "exp"))
+    assert kinds[j - 1] == ("mspace", "0.1667em") and kinds[j + 1] == ("mo", "(")
+
+
+def cell_styles(tex: str) -> list[list[dict[str, str]]]:
+    table = first(tex, display=True).find(f".//{M}mtable")
+    assert table is not None
+    assert table.get("columnspacing") is None  # MathML Core ignores it; the cells carry it
+    return [[dict(d.split(": ") for d in td.get("style", "").split("; ")) for td in tr] for tr in table]
+
+
+def test_matrix_columns_are_a_quad_apart_and_touch_their_brackets() -> None:
+    (row,) = cell_styles(r"\begin{pmatrix} 1 & 2 & 3 \end{pmatrix}")
+    assert [(c["padding-left"], c["padding-right"]) for c in row] == [("0em", "0.5em"), ("0.5em", "0.5em"),
+                                                                     ("0.5em", "0em")]
+    assert {c["text-align"] for c in row} == {"center"}
+
+
+def test_cases_columns_are_left_aligned() -> None:
+    rows = cell_styles(r"y = \begin{cases} x & (x > 0) \\ 0 & (x \le 0) \end{cases}")
+    assert [[c["text-align"] for c in row] for row in rows] == [["left", "left"], ["left", "left"]]
+    assert rows[0][0]["padding-left"] == "0em" and rows[0][1]["padding-left"] == "0.5em"
+
+
+def test_array_column_letters_become_alignment() -> None:
+    (row,) = cell_styles(r"\begin{array}{lcr} a & b & c \end{array}")
+    assert [c["text-align"] for c in row] == ["left", "center", "right"]
+
+
+def test_aligned_is_converted_with_its_columns_aligned_at_the_ampersand() -> None:
+    tex = r"\begin{aligned} y &= xW + b \\ L &= -\sum_k t_k \log y_k \end{aligned}"
+    root = first(tex, display=True)
+    rows = cell_styles(tex)
+    assert [[c["text-align"] for c in row] for row in rows] == [["right", "left"], ["right", "left"]]
+    # No space either side of the alignment point: the relation brings its own.
+    assert rows[0][0]["padding-right"] == "0em" and rows[0][1]["padding-left"] == "0em"
+    assert root.find(f"{M}semantics/{M}annotation").text == tex
+    assert is_unary([mo for mo in root.iter(f"{M}mo") if mo.text == "−"][0])
+
+
+def test_aligned_pairs_are_two_quads_apart() -> None:
+    (row,) = cell_styles(r"\begin{aligned} a &= b & c &= d \end{aligned}")
+    assert [c["padding-right"] for c in row] == ["0em", "1em", "0em", "0em"]
+    assert [c["padding-left"] for c in row] == ["0em", "0em", "1em", "0em"]
