@@ -92,5 +92,8 @@ def test_strict_build_serves_mathml_figure_css_and_font(tmp_path: Path) -> None:
         assert f'href="{href}"' in html
         assert (site / href).is_file()
     fonts_css = (site / "assets/backprop/fonts.css").read_text(encoding="utf-8")
-    (font_url,) = re.findall(r'url\("([^"]+)"\)', fonts_css)  # no bold text in this figure
-    assert (site / "assets/backprop" / font_url).stat().st_size > 1000
+    # No bold text in this figure: one figure face, and the math font for the two formulas.
+    font_url, math_font_url = re.findall(r'url\("([^"]+)"\)', fonts_css)
+    assert font_url.startswith("bp-figure-sans-regular.") and math_font_url.startswith("bp-math.")
+    for url in (font_url, math_font_url):
+        assert (site / "assets/backprop" / url).stat().st_size > 1000
