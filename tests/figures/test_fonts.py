@@ -108,7 +108,7 @@ def test_characters_the_font_lacks_are_reported(tmp_path: Path) -> None:
 
 
 def _site_with_math(root: Path, formula: str) -> None:
-    from plugin.mathml import render_math
+    from mkdocs_backprop.mathml import render_math
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "index.html").write_text(
@@ -134,7 +134,7 @@ def test_math_font_subset_keeps_the_math_table_and_is_renamed(tmp_path: Path) ->
 
 
 def test_math_font_covers_what_formulas_show_not_their_tex(tmp_path: Path) -> None:
-    from plugin.site_assets import used_math_text
+    from mkdocs_backprop.site_assets import used_math_text
 
     _site_with_math(tmp_path, r"\omega + \text{합}")
     text = used_math_text(tmp_path)
