@@ -8,6 +8,7 @@ They appear as the site formats them: at most six significant digits.
 from __future__ import annotations
 
 import html
+import math
 import re
 import pytest
 
@@ -76,6 +77,39 @@ def has_all(texts: list[str], expected: list[str]) -> list[str]:
     return [e for e in expected if not shown(e)]
 
 
+def _six(v: float) -> str:
+    """A number as the site shows it: six significant digits, no trailing zeros."""
+    text = f"{v:.6g}"
+    return "0" if text == "-0" else text
+
+
+def _batch_affine_grads() -> list[str]:
+    """5.6.2: X = [[1, 2], [3, 4]], W = [[1, 2, 3], [4, 5, 6]], dY = [[1, -1, 2], [0, 2, 1]]."""
+    X, W, dY = [[1, 2], [3, 4]], [[1, 2, 3], [4, 5, 6]], [[1, -1, 2], [0, 2, 1]]
+    dX = [[sum(dY[n][j] * W[i][j] for j in range(3)) for i in range(2)] for n in range(2)]
+    dW = [[sum(X[n][i] * dY[n][j] for n in range(2)) for j in range(3)] for i in range(2)]
+    db = [dY[0][j] + dY[1][j] for j in range(3)]
+    assert dX == [[5, 11], [7, 16]] and db == [1, 1, 3]  # by hand, too
+    return [str(dX), str(dW), str(db)]
+
+
+def _softmax_graph() -> dict[str, list[str]]:
+    """The book's appendix A at a = (0.3, 2.9, 4.0), t = (0, 0, 1), by plain math."""
+    a, t = [0.3, 2.9, 4.0], [0, 0, 1]
+    e = [math.exp(v) for v in a]
+    S = sum(e)
+    y = [v / S for v in e]
+    loss = -sum(tk * math.log(yk) for tk, yk in zip(t, y))
+    left = [_six(v) for v in e] + [_six(S), _six(1 / S)] + [_six(yk - tk) for yk, tk in zip(y, t)]
+    left.append(_six(-t[2] / y[2] / S))  # the exp(a3) branch through ×
+    right = [_six(math.log(yk)) for yk in y] + [_six(-t[2] / y[2]), _six(loss), _six(-loss)]
+    return {"left": left, "right": right}
+
+
+BATCH_AFFINE_GRADS = _batch_affine_grads()
+SOFTMAX_GRAPH = _softmax_graph()
+
+
 # (page, index of the figure on that page, strings its SVG must show) for the
 # twelve figures of the source blog, plus the ones the chapter adds.
 FIGURES = [
@@ -97,8 +131,12 @@ FIGURES = [
      ["exp", "/", "-1", "0.367879", "1.36788", "0.731059", "-0.534447", "-0.196612", "0.196612"]),
     ("10 sigmoid node", "5-activation-layers", 2, ["0.731059", "0.196612"]),
     ("11 Affine", "6-affine-softmax", 0, ["dot", "(2,)", "(2, 3)", "(3,)", "9.1", "12.2", "15.3", "6", "15"]),
-    ("batch Affine", "6-affine-softmax", 1, ["(2, 2)", "(2, 3)", "(3,)", "14", "32", "77", "5", "7", "9"]),
+    ("batch Affine", "6-affine-softmax", 1, ["(2, 2)", "(2, 3)", "(3,)", *BATCH_AFFINE_GRADS]),
     ("Softmax-with-Loss", "6-affine-softmax", 2, ["0.305714", "0.0182113", "0.245192", "-0.263403"]),
+    ("Softmax-with-Loss as a graph: a to y", "6-affine-softmax", 3,
+     ["exp", "/", "×", *SOFTMAX_GRAPH["left"]]),
+    ("Softmax-with-Loss as a graph: y, t to L", "6-affine-softmax", 4,
+     ["log", "×(−1)", *SOFTMAX_GRAPH["right"]]),
 ]
 
 
@@ -120,8 +158,9 @@ def test_figures_are_numbered_through_the_chapter(site: BuiltSite) -> None:
             numbers.append(int(match.group(1)))
     # Eleven drawn figures of the source blog (the twelfth is the derivation in
     # math), the 5.3 exercise and the branching figure, then batch Affine,
-    # Softmax-with-Loss, the learning curve and the summary's two-layer net.
-    assert numbers == list(range(1, 18))
+    # Softmax-with-Loss and its two halves as a graph, the learning curve and
+    # the summary's two-layer net.
+    assert numbers == list(range(1, 20))
 
 
 def test_figure_12_derivation_is_math_and_checked_numerically(site: BuiltSite) -> None:
@@ -153,7 +192,15 @@ def test_figure_12_derivation_is_math_and_checked_numerically(site: BuiltSite) -
                                  # the book's in-place backward changes the caller's array
                                  "모두 1이던 grad가 역전파 한 번 만에 [[1, 0], [0, 1]]로 바뀌었습니다",
                                  "dout은 그대로 [[1, 1], [1, 1]]"]),
-        ("6-affine-softmax", ["L=0.305714", "0.3, -0.8, 0.5"]),
+        ("6-affine-softmax", ["L=0.305714", "0.3, -0.8, 0.5",
+                              # the exercise: X = [1, 2], dY = [2, -1, 0.5]: dX = dY·Wᵀ
+                              "| [1.5, 6] | (2,) |", "| [[2, -1, 0.5], [4, -2, 1]] | (2, 3) |",
+                              # the bias gradient is the batch's rows added: [1, -1, 2] + [0, 2, 1]
+                              "db [1, 1, 3]",
+                              # the graph ends in y − t, the same as the one-node layer
+                              "y − t = [0.0182113, 0.245192, -0.263403]",
+                              # inference needs no softmax
+                              "소프트맥스와 손실은 학습할 때만 계산합니다"]),
     ],
 )
 def test_prose_cites_the_computed_values(site: BuiltSite, page: str, phrases: list[str]) -> None:
@@ -261,6 +308,9 @@ CODE_SHOWN = {
     # The classes a reader writes, shown (and run) on the page, as 5.4 does for MulLayer.
     "5-activation-layers": ["self.mask = (x &lt;= 0)", "dout[self.mask] = 0", "self.out = out",
                             "dout * (1.0 - self.out) * self.out"],
+    "6-affine-softmax": ["self.dW = np.dot(self.x.T, dout)", "self.db = np.sum(dout, axis=0)",
+                         "dx = np.dot(dout, self.W.T)", "dout * (self.y - self.t) / batch_size",
+                         "class Log(Layer)", "dx = dout / self.x"],
 }
 
 
