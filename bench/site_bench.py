@@ -74,8 +74,8 @@ def make_site(root: Path, *, enabled: bool, copies: int = 1) -> Site:
     shutil.copytree(REPO / "layers", root / "layers", ignore=shutil.ignore_patterns("__pycache__"))
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     if not enabled:
-        text, n = re.subn(r"^  - backprop$", "  - backprop:\n      enabled: false", text, flags=re.M)
-        assert n == 1, "mkdocs.yml no longer lists the plugin as `  - backprop`; update make_site"
+        text, n = re.subn(r"^  - backprop:$", "  - backprop:\n      enabled: false", text, flags=re.M)
+        assert n == 1, "mkdocs.yml no longer lists the plugin as `  - backprop:` with options; update make_site"
     if copies > 1:
         # The nav lists one chapter; without it MkDocs lists every copy by folder.
         text = text[: text.index("\nnav:")] + "\n"

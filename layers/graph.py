@@ -217,12 +217,12 @@ class Graph:
         return any(edge.grad is not None for edge in self.edges)
 
     def figure_style(self) -> dict[str, str]:
-        """How figures of this graph are drawn: the forward and backward colours and the font.
+        """How figures of this graph are drawn: each colour's role (forward, backward) and the font.
 
         A figure renderer reads this from the drawable it is given, so it never
         has to import this library to know which colours to restyle.
         """
-        return {"forward": FORWARD_COLOR, "backward": BACKWARD_COLOR, "font": FONT_NAME}
+        return {"colors": {"forward": FORWARD_COLOR, "backward": BACKWARD_COLOR}, "font": FONT_NAME}
 
     def to_digraph(self) -> Any:
         """Build (not render) a ``graphviz.Digraph`` in the book's convention (see :mod:`layers.drawing`)."""

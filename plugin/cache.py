@@ -1,13 +1,14 @@
-"""On-disk cache of page results and rendered SVGs.
+"""On-disk cache of page results, rendered SVGs, converted formulas and font subsets.
 
 A page's entry is keyed by everything that runs (its items in order, with the
-options that change results) plus ``environment_digest``: the plugin's and the
-textbook library's source, the extra watched folders, Python and numpy. Only
-successful runs are stored. Writes go to a temporary file first and are moved
-into place with ``os.replace``, so a reader never sees half an entry; an entry
-that cannot be read back is treated as missing and rebuilt. After a complete,
-successful build, entries it did not use and that nobody used for a day are
-deleted (``prune``), so the cache does not grow with every edit.
+options that change results) plus ``environment_digest``: the plugin's source,
+the extra watched folders, the modules the worker preloads (their source, or
+their version when they are a large installed package), Python and numpy. Only
+successful runs are stored. Every write goes through ``write_atomic``: a
+temporary file moved into place with ``os.replace``, so a reader never sees half
+an entry; an entry that cannot be read back is treated as missing and rebuilt.
+After a complete, successful build, entries it did not use and that nobody used
+for a day are deleted (``prune``), so the cache does not grow with every edit.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ResultCache", "digest", "environment_digest"]
+__all__ = ["ResultCache", "digest", "environment_digest", "write_atomic"]
 
 # Bump when the shape of a stored entry changes.
 _FORMAT = "1"
@@ -33,26 +34,86 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps([_FORMAT, *parts], ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def environment_digest(watch_dirs: list[Path]) -> str:
+# A preloaded package with more files than this (numpy) counts by its version.
+_HASHED_PACKAGE_FILES = 500
+
+
+def environment_digest(watch_dirs: list[Path], preload: tuple[str, ...] | list[str] = ()) -> str:
     """What every page's results depend on besides its own code."""
     h = hashlib.sha256()
     h.update(sys.version.encode())
-    for dist in ("numpy",):
-        h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+    try:
+        h.update(f"numpy={importlib.metadata.version('numpy')}".encode())
+    except importlib.metadata.PackageNotFoundError:
+        pass
     roots = [Path(__file__).parent, *watch_dirs]
-    spec = importlib.util.find_spec("layers")  # the textbook library, wherever it is installed
-    if spec is not None and spec.submodule_search_locations:
-        roots.extend(Path(p) for p in spec.submodule_search_locations)
+    for name in preload:  # the libraries the pages' code imports, wherever they are installed
+        try:
+            spec = importlib.util.find_spec(name.split(".")[0])
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None:
+            continue
+        folders = [Path(p) for p in (spec.submodule_search_locations or [])]
+        if not folders and spec.origin:
+            roots.append(Path(spec.origin))
+        elif _at_most(folders, _HASHED_PACKAGE_FILES):
+            roots.extend(folders)
+        else:
+            h.update(f"{name}={_version(name)}".encode())
     seen: set[Path] = set()
     for root in roots:
         root = root.resolve()
-        if root in seen or not root.is_dir():
+        if root in seen:
             continue
         seen.add(root)
+        if root.is_file():  # a single-module library
+            h.update(root.name.encode() + b"\0" + root.read_bytes())
+            continue
+        if not root.is_dir():
+            continue
         for path in sorted(_files(root)):
             h.update(str(path.relative_to(root)).encode() + b"\0")
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _at_most(folders: list[Path], limit: int) -> bool:
+    """Whether ``folders`` hold at most ``limit`` files (stops counting past it)."""
+    count = 0
+    for folder in folders:
+        for _directory, _dirs, files in os.walk(folder):
+            count += len(files)
+            if count > limit:
+                return False
+    return True
+
+
+def _version(module: str) -> str:
+    top = module.split(".")[0]
+    for dist in importlib.metadata.packages_distributions().get(top, [top]):
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "unknown"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that no reader ever sees half of it.
+
+    Concurrent builds (serve and a test build) share a cache: the data goes to a
+    temporary file in the same folder first and is then moved over ``path``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def _files(root: Path) -> list[Path]:
@@ -70,7 +131,7 @@ class ResultCache:
     # another build of the same site (a second `mkdocs serve`, a test run with other
     # settings) may still be using them.
     PRUNE_AFTER_S = 24 * 3600.0
-    _FOLDERS = ("pages", "svg", "math")
+    _FOLDERS = ("pages", "svg", "math", "fonts")
 
     def __init__(self, directory: Path | None, *, refresh: bool = False) -> None:
         self.directory = directory
@@ -138,32 +199,36 @@ class ResultCache:
     def put_text(self, kind: str, key: str, text: str) -> None:
         self._write(f"{kind}/{key}.txt", f"{text}\n{key}\n")
 
-    def _read(self, name: str) -> str | None:
+    def get_bytes(self, name: str) -> bytes | None:
+        """The entry ``name`` (e.g. "fonts/<key>.woff2") as stored, or None."""
         if self.directory is None or self.refresh:
             return None
         path = self.directory / name
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            data = path.read_bytes()
+        except OSError:
             return None
         try:
             os.utime(path)  # "used now", for other builds' pruning
         except OSError:
             pass  # a read-only cache still serves its entries
         self.used.add(name)
-        return text
+        return data
 
-    def _write(self, name: str, text: str) -> None:
+    def put_bytes(self, name: str, data: bytes) -> None:
         if self.directory is None:
             return
-        path = self.directory / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomic(self.directory / name, data)
         self.used.add(name)
+
+    def _read(self, name: str) -> str | None:
+        data = self.get_bytes(name)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def _write(self, name: str, text: str) -> None:
+        self.put_bytes(name, text.encode("utf-8"))

@@ -1,8 +1,18 @@
-"""The plugin's options (``plugins: - backprop: {...}`` in mkdocs.yml)."""
+"""The plugin's options (``plugins: - backprop: {...}`` in mkdocs.yml).
+
+Each option is documented by the docstring under it (a test checks that every
+option has one) and, for authors, in Korean in ``docs/guide/index.md``. The
+adapter turns the validated options into the core's ``Settings``.
+"""
 from __future__ import annotations
+
+import re
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+
+from mkdocs_backprop.figure_index import label_problem
+from mkdocs_backprop.settings import DEFAULT_FIGURE_LABEL
 
 __all__ = ["PluginConfig"]
 
@@ -28,14 +38,50 @@ class _LabelFormat(base.BaseConfigOption[str]):
         self.default = default
 
     def run_validation(self, value: object) -> str:
-        if isinstance(value, str) and "{n}" in value:
-            try:
-                value.format(n=1)
-                return value
-            except (KeyError, IndexError, ValueError):
-                pass
+        if label_problem(value) is None:
+            return str(value)
         raise base.ValidationError(
             f'expected text with {{n}} where the figure number goes (e.g. "그림 5-{{n}}"), got {value!r}')
+
+
+class _LabelsByPlace(base.BaseConfigOption[dict]):
+    """A mapping from a nav section's title, or a folder ending in "/", to a label format."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default: dict[str, str] = {}
+
+    def run_validation(self, value: object) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise base.ValidationError(
+                f'expected a mapping like {{"ch06/": "그림 6-{{n}}"}} (folder or nav section -> label), got {value!r}')
+        for place, label in value.items():
+            if not isinstance(place, str) or not place.strip():
+                raise base.ValidationError(f"{place!r} is not a folder (ending in /) or a nav section title")
+            if label_problem(label) is not None:
+                raise base.ValidationError(
+                    f'{place}: expected text with {{n}} where the figure number goes (e.g. "그림 6-{{n}}"), '
+                    f"got {label!r}")
+        return dict(value)
+
+
+_MODULE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+
+
+class _Function(base.BaseConfigOption[str]):
+    """A function named as "module:function"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = None
+
+    def run_validation(self, value: object) -> str | None:
+        if value is None:
+            return None
+        module, _, name = value.partition(":") if isinstance(value, str) else ("", "", "")
+        if not (_MODULE_RE.match(module) and _MODULE_RE.match(name)):
+            raise base.ValidationError(f'expected "module:function", e.g. "mylib.display:format_value", got {value!r}')
+        return str(value)
 
 
 class PluginConfig(base.Config):
@@ -59,11 +105,24 @@ class PluginConfig(base.Config):
     output_limit = c.Type(int, default=100_000)
     """Characters of a block's printed output kept on the page; the rest is cut with a note."""
 
-    watch = c.ListOfItems(c.Type(str), default=["layers"])
+    watch = c.ListOfItems(c.Type(str), default=[])
     """Extra folders (relative to mkdocs.yml) that the pages' code imports: part of the
     cache key, and watched by `mkdocs serve`."""
 
-    figure_label = _LabelFormat(default="그림 5-{n}")
-    """How a figure's number is written in its caption and in `{fig}` references. A page
-    can set its own in its front matter (`figure_label: "그림 6-{n}"`); each label
-    numbers its figures from 1."""
+    preload = c.ListOfItems(c.Type(str), default=[])
+    """Modules the worker imports once before any page runs (e.g. numpy and the book's
+    library), so each page starts without paying for the import; part of the cache key."""
+
+    formatter = _Function()
+    """The function ("module:function") that turns a bare inline value (`{py} x`) into
+    text; without it, `str`. A format spec (`{py} x:.2f`) is Python's, as in an f-string."""
+
+    figure_label = _LabelFormat(default=DEFAULT_FIGURE_LABEL)
+    """How a figure's number is written in its caption and in `{fig}` references, for
+    pages that `figure_labels` and their front matter do not name; each label numbers
+    its figures from 1."""
+
+    figure_labels = _LabelsByPlace()
+    """Label formats by place: a nav section's title, or a folder ending in "/" (relative
+    to docs/), mapped to a format such as "그림 6-{n}". A page takes its innermost
+    section's, else its deepest folder's; its front matter (`figure_label: "…"`) wins."""

@@ -1,8 +1,18 @@
-"""Failures found while building a page, and how they are shown."""
+"""Failures found while building a page, and how they are shown.
+
+A ``Failure`` is an ``ItemError`` from the worker (or a problem the MkDocs side
+found: a bad option, a figure that cannot be drawn) placed at ``path:line`` of a
+Markdown file. ``report`` is the build log's line; ``error_box`` and
+``inline_error`` are what ``mkdocs serve`` shows in the page instead.
+"""
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mkdocs_backprop.worker_protocol import ItemError
 
 __all__ = ["Failure", "error_box", "inline_error"]
 
@@ -15,6 +25,11 @@ class Failure:
     line: int
     message: str
     traceback: str = ""
+
+    @classmethod
+    def at(cls, path: str, error: ItemError) -> Failure:
+        """The worker's ``error`` in the page ``path``."""
+        return cls(path, error.line, error.message, error.traceback)
 
     @property
     def location(self) -> str:

@@ -1,4 +1,4 @@
-"""MkDocs adapter: hooks only; the work lives in session, pages, blocks, runner, cache, figures.
+"""MkDocs adapter: hooks only; the work lives in the core (``session`` and what it uses).
 
 Events used, and why:
 
@@ -8,7 +8,8 @@ Events used, and why:
 - ``on_config``: read options, link the plugin's stylesheets.
 - ``on_pre_build``: a fresh session (cache key of the environment, counters).
 - ``on_nav``: number every figure in reading order over all pages (a page may
-  link to a figure on a later page) and start running the uncached pages.
+  link to a figure on a later page; its label depends on its nav section) and
+  start running the uncached pages.
 - ``on_page_markdown``: take each page's results, draw its figures, and swap
   blocks and values for placeholders.
 - ``on_page_content``: put the escaped values into the HTML, the page's table of
@@ -22,7 +23,7 @@ Events used, and why:
   line, prune the cache after a complete build without errors, and fail the
   build if anything failed.
 - ``on_build_error`` / ``on_shutdown``: stop the worker.
-- ``on_serve``: watch ``layers/`` and the other folders the pages import.
+- ``on_serve``: watch the folders the pages import (the ``watch`` option).
 """
 from __future__ import annotations
 
@@ -39,9 +40,10 @@ from mkdocs.utils.meta import get_data
 from mkdocs_backprop.cache import ResultCache
 from mkdocs_backprop.config import PluginConfig
 from mkdocs_backprop.errors import Failure
-from mkdocs_backprop.pages import FigureEntry, Settings
-from mkdocs_backprop.runner import WorkerError
+from mkdocs_backprop.figure_index import FigureEntry
 from mkdocs_backprop.session import BuildSession, KeptWorker, SourcePage
+from mkdocs_backprop.settings import Settings
+from mkdocs_backprop.worker_client import WorkerError
 
 log = get_plugin_logger("backprop")
 
@@ -53,7 +55,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         self.serving = False
         self.dirty = False
         self.session: BuildSession | None = None
-        self.kept: KeptWorker | None = None  # under serve: the last build's worker server
+        self.kept: KeptWorker | None = None  # under serve: the last build's worker process
+        self.sections: dict[str, tuple[str, ...]] = {}  # src_uri -> its nav sections' titles
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_startup"""
@@ -69,7 +72,10 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             timeout=self.config.timeout,
             output_limit=self.config.output_limit,
             figure_label=self.config.figure_label,
+            figure_labels=tuple(self.config.figure_labels.items()),
             details="pymdownx.details" in [str(e) for e in config.markdown_extensions],
+            preload=tuple(self.config.preload),
+            formatter=self.config.formatter,
         )
         if self.config.enabled:
             from mkdocs_backprop.site_assets import extra_css_paths
@@ -89,6 +95,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_nav"""
         if self.config.enabled:
+            self.sections = {p.file.src_uri: _section_titles(p) for p in nav.pages}
             ordered = [p.file for p in nav.pages]
             ordered += [f for f in files.documentation_pages() if f not in ordered]
             for failure in self.session.scan([self._source(f) for f in ordered]):
@@ -153,7 +160,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             return
         from mkdocs_backprop.site_assets import install_assets
 
-        install_assets(config.site_dir, self._cache_dir(), refresh=self._refresh())
+        install_assets(config.site_dir, self.session.cache)
         target = Path(config.site_dir) / _CSS
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((Path(__file__).parent / "assets" / "blocks.css").read_bytes())
@@ -190,7 +197,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
     def _source(self, file: Any) -> SourcePage:
         source = file.content_string
         meta = get_data(source)[1] if source.startswith("---") else {}
-        return SourcePage(file.src_uri, self._path(file), source, meta.get("figure_label"))
+        return SourcePage(file.src_uri, self._path(file), source, meta.get("figure_label"),
+                          self.sections.get(file.src_uri, ()))
 
     def _cache_dir(self) -> Path | None:
         return self.root / self.config.cache_dir if self.config.cache else None
@@ -210,3 +218,13 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             # strict serve abort instead of staying up for the fixing save.
             level = logging.INFO if self.strict else logging.WARNING
             log.log(level, f"error shown in the page: {failure.report()}")
+
+
+def _section_titles(page: Any) -> tuple[str, ...]:
+    """The titles of the nav sections that hold ``page``, outermost first."""
+    titles = []
+    parent = page.parent
+    while parent is not None:
+        titles.append(str(parent.title))
+        parent = parent.parent
+    return tuple(reversed(titles))

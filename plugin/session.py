@@ -1,9 +1,11 @@
 """One build's shared state, and a page from Markdown to placeholders (no MkDocs here).
 
-``BuildSession`` owns what a build shares: the cache, the worker server, the
+``BuildSession`` owns what a build shares: the cache, the worker process, the
 background runs started from the site's page list, the figure index, the
 placeholders and the counters for the summary line. The MkDocs adapter makes one
-per build and calls ``scan`` once, then ``page`` per page, then ``close``.
+per build and calls ``scan`` once, then ``page`` per page, then ``close``; a page
+goes plan (``page_plan``) -> results (cache or worker) -> figures (``figures``)
+-> Markdown with placeholders (``page_assembly``).
 """
 from __future__ import annotations
 
@@ -14,23 +16,28 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from mkdocs_backprop import pages
+from mkdocs_backprop import figures
 from mkdocs_backprop.blocks import front_matter_lines, parse_page
 from mkdocs_backprop.cache import ResultCache, digest, environment_digest
 from mkdocs_backprop.errors import Failure
-from mkdocs_backprop.runner import WorkerError, WorkerServer
+from mkdocs_backprop.figure_index import FigureEntry, FigureIndex, label_for_page
+from mkdocs_backprop.page_assembly import PageOutcome, assemble
+from mkdocs_backprop.page_plan import PagePlan, job_for, plan_page
+from mkdocs_backprop.placeholders import Placeholders
+from mkdocs_backprop.settings import Settings
+from mkdocs_backprop.worker_client import WorkerClient, WorkerError
+from mkdocs_backprop.worker_protocol import ItemResult
 
 __all__ = ["BuildSession", "KeptWorker", "SourcePage"]
 
 
 @dataclass(frozen=True)
 class KeptWorker:
-    """A worker server kept between serve builds, with the environment it was started in."""
+    """A worker process kept between serve builds, with the environment it was started in."""
 
     environment: str
-    server: WorkerServer
+    server: WorkerClient
 
 
 @dataclass(frozen=True)
@@ -39,21 +46,24 @@ class SourcePage:
     path: str  # shown in messages, e.g. "docs/ch05/x.md"
     source: str  # the file's text, front matter included
     figure_label: object = None  # the front matter's `figure_label`, if it has one
+    sections: tuple[str, ...] = ()  # titles of the nav sections holding the page, outermost first
 
 
 class BuildSession:
-    def __init__(self, root: Path, settings: pages.Settings, cache: ResultCache, watch: list[str]) -> None:
+    def __init__(self, root: Path, settings: Settings, cache: ResultCache, watch: list[str]) -> None:
         self.root = root
         self.settings = settings
         self.cache = cache
         self.started = time.monotonic()
-        self.environment = environment_digest([root / d for d in watch]) if settings.enabled else ""
-        self.placeholders = pages.Placeholders()
-        self.figures = pages.FigureIndex()
+        self.environment = (environment_digest([root / d for d in watch], settings.preload)
+                            if settings.enabled else "")
+        self.placeholders = Placeholders()
+        self.figures = FigureIndex()
+        self.labels: dict[str, str] = {}  # src_uri -> the page's figure label format
         self.counts = {"pages": 0, "run": 0, "cached": 0, "drawn": 0, "figures cached": 0}
-        self._server: WorkerServer | None = None
+        self._server: WorkerClient | None = None
         self._executor: ThreadPoolExecutor | None = None
-        self._pending: dict[str, Future[list[dict[str, Any]]]] = {}
+        self._pending: dict[str, Future[list[ItemResult]]] = {}
         self._renderer: str | None = None
 
     def scan(self, site: list[SourcePage]) -> list[Failure]:
@@ -61,43 +71,43 @@ class BuildSession:
         labelled = []
         label_failures = []
         for p in site:
-            label, problem = pages.label_format(p.figure_label, self.settings.figure_label)
+            label, problem = label_for_page(p.src_uri, p.sections, p.figure_label, self.settings.figure_label,
+                                            self.settings.figure_labels)
             if problem:
                 label_failures.append(Failure(p.path, 1, problem))
+            self.labels[p.src_uri] = label
             labelled.append((p.src_uri, p.path, parse_page(p.source), label))
-        self.figures = pages.FigureIndex.build(labelled)
+        self.figures = FigureIndex.build(labelled)
         self.figures.failures[:0] = label_failures
         for page in site:
             # The raw source keeps the front matter's lines, so lines (and keys) match ``page``'s.
-            plan = pages.plan_page(page.source, path=page.path, line_offset=0, settings=self.settings)
+            plan = plan_page(page.source, path=page.path, line_offset=0, settings=self.settings)
             key = plan.cache_key(self.environment, self.settings)
-            if plan.items and key not in self._pending and self.cache.get_page(key) is None:
+            if plan.items and key not in self._pending and self._cached(key, plan) is None:
                 # Run it now, in the background: the pages' code then overlaps
                 # MkDocs rendering the pages before it (and each other, on 2 cores).
-                job = pages.job_for(plan, page.source, self.settings)
+                job = job_for(plan, page.source, self.settings)
                 self._pending[key] = self._pool().submit(self._worker().run_page, job, plan.timeouts)
         return list(self.figures.failures)
 
-    def page(self, markdown: str, page: SourcePage, link: Callable[[pages.FigureEntry], str]) -> pages.PageOutcome:
+    def page(self, markdown: str, page: SourcePage, link: Callable[[FigureEntry], str]) -> PageOutcome:
         """The page's Markdown with placeholders (filled later by ``placeholders.fill``)."""
         if not self.settings.enabled:
-            plan = pages.plan_page(markdown, path=page.path, line_offset=0, settings=self.settings)
-            return pages.assemble(plan, None, self.placeholders, self.settings, src_uri=page.src_uri,
-                                  figures=self.figures, link=link)
+            plan = plan_page(markdown, path=page.path, line_offset=0, settings=self.settings)
+            return assemble(plan, None, self.placeholders, self.settings, src_uri=page.src_uri,
+                            figures=self.figures, link=link)
         self.counts["pages"] += 1
-        plan = pages.plan_page(markdown, path=page.path, line_offset=front_matter_lines(page.source, markdown),
-                               settings=self.settings)
+        plan = plan_page(markdown, path=page.path, line_offset=front_matter_lines(page.source, markdown),
+                         settings=self.settings)
         results = self._results(plan, page.source)
-        requests = pages.figure_requests(plan, results, self.figures, page.src_uri)
-        timings: dict[int, float] = {}
-        drawn = pages.render_figures([r[1:] for r in requests], self.cache, self._fingerprint, timings)
-        self.counts["drawn"] += len(timings)
-        self.counts["figures cached"] += sum(1 for i in range(len(requests)) if i not in timings
-                                             and isinstance(drawn[i], str))
-        svgs = {id(r[0]): svg for r, svg in zip(requests, drawn)}
-        outcome = pages.assemble(plan, results, self.placeholders, self.settings, src_uri=page.src_uri,
-                                 figures=self.figures, link=link, svgs=svgs)
-        outcome.drawn = [(requests[i][0].line, seconds) for i, seconds in sorted(timings.items())]
+        label = self.labels.get(page.src_uri, self.settings.figure_label)
+        drawn = figures.page_figures(plan, results, self.figures, page.src_uri, label)
+        figures.draw(drawn, self.cache, self._fingerprint)
+        self.counts["drawn"] += sum(1 for f in drawn if f.seconds is not None)
+        self.counts["figures cached"] += sum(1 for f in drawn if f.svg is not None and f.seconds is None)
+        outcome = assemble(plan, results, self.placeholders, self.settings, src_uri=page.src_uri,
+                           figures=self.figures, link=link, drawn=drawn)
+        outcome.drawn = [(f.block.line, f.seconds) for f in drawn if f.seconds is not None]
         return outcome
 
     def math(self, page_html: str) -> str:
@@ -130,7 +140,7 @@ class BuildSession:
     def _fingerprint(self) -> str:
         # Once per build: it runs `dot -V`; a build sees one dot and one font.
         if self._renderer is None:
-            from mkdocs_backprop.figures import renderer_fingerprint
+            from mkdocs_backprop.figure_svg import renderer_fingerprint
 
             self._renderer = renderer_fingerprint()
         return self._renderer
@@ -161,9 +171,9 @@ class BuildSession:
         return None
 
     def adopt(self, kept: KeptWorker) -> None:
-        """Use the previous build's worker server if it imported the same code; else stop it.
+        """Use the previous build's worker process if it imported the same code; else stop it.
 
-        The server has imported numpy and ``layers``: once they (or the plugin)
+        The process has imported the ``preload`` modules: once they (or the plugin)
         change, the environment digest changes and pages must run in a new one.
         """
         if self._server is None and kept.environment == self.environment and kept.server.alive():
@@ -171,30 +181,34 @@ class BuildSession:
         else:
             kept.server.close()
 
-    def _results(self, plan: pages.PagePlan, source: str) -> list[dict[str, Any]]:
+    def _results(self, plan: PagePlan, source: str) -> list[ItemResult]:
         if not plan.items:
             return []
         key = plan.cache_key(self.environment, self.settings)
         pending = self._pending.pop(key, None)
-        cached = self.cache.get_page(key) if pending is None else None
-        if cached is not None and len(cached) == len(plan.items):
+        cached = self._cached(key, plan) if pending is None else None
+        if cached is not None:
             self.counts["cached"] += plan.block_count
             return cached
         try:
             if pending is not None:
                 results = pending.result()
             else:
-                results = self._worker().run_page(pages.job_for(plan, source, self.settings), plan.timeouts)
+                results = self._worker().run_page(job_for(plan, source, self.settings), plan.timeouts)
         except WorkerError as error:
             raise WorkerError(f"{plan.path}: cannot run the page's code: {error}") from error
         self.counts["run"] += sum(1 for item, _ in zip(plan.items, results) if item.kind != "inline")
-        for result in results:
-            if "figure" in result:  # FigureSource -> plain data, for the JSON cache
-                f = result["figure"]
-                result["figure"] = {"kind": f.kind, "text": f.text, "alt": f.alt}
-        if len(results) == len(plan.items) and not any(r.get("error") for r in results):
-            self.cache.put_page(key, results)  # failures are never cached
+        if len(results) == len(plan.items) and not any(r.error for r in results):
+            self.cache.put_page(key, [r.to_json() for r in results])  # failures are never cached
         return results
+
+    def _cached(self, key: str, plan: PagePlan) -> list[ItemResult] | None:
+        """The page's stored results, or None if absent or not of this plan's shape."""
+        stored = self.cache.get_page(key)
+        if stored is None or len(stored) != len(plan.items):
+            return None
+        results = [ItemResult.from_json(r) for r in stored]
+        return None if any(r is None for r in results) else results  # type: ignore[return-value]
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
@@ -202,7 +216,7 @@ class BuildSession:
                                                 thread_name_prefix="backprop-page")
         return self._executor
 
-    def _worker(self) -> WorkerServer:
+    def _worker(self) -> WorkerClient:
         if self._server is None:
-            self._server = WorkerServer(self.root)
+            self._server = WorkerClient(self.root, self.settings.preload)
         return self._server

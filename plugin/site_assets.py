@@ -18,14 +18,14 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mkdocs_backprop.figures import WEB_FONT_FAMILY, FigureError, check_font
+from mkdocs_backprop.cache import ResultCache
+from mkdocs_backprop.figure_font import WEB_FONT_FAMILY, check_font
+from mkdocs_backprop.figure_source import FigureError
 
 __all__ = ["ASSET_DIR", "InstalledAssets", "extra_css_paths", "install_assets", "subset_font", "used_text"]
 
@@ -64,12 +64,13 @@ def extra_css_paths() -> list[str]:
     return [f"{ASSET_DIR}/{name}" for name in _STYLESHEETS]
 
 
-def install_assets(site_dir: str | Path, cache_dir: Path | None = None, *, refresh: bool = False) -> InstalledAssets:
+def install_assets(site_dir: str | Path, cache: ResultCache | None = None) -> InstalledAssets:
     """Copy figure CSS and write the figure font subset + @font-face CSS into ``site_dir``.
 
-    With ``cache_dir`` a subset is reused from ``cache_dir/fonts`` when the same font
+    With ``cache`` a subset is reused from its ``fonts`` folder when the same font
     file was cut to the same characters before (subsetting takes ~0.5 s a build);
-    ``refresh`` rebuilds and rewrites it.
+    a refreshing cache rebuilds and rewrites it. Like every entry, a subset no
+    build has used for a day is pruned.
     """
     site = Path(site_dir)
     target = site / ASSET_DIR
@@ -89,7 +90,7 @@ def install_assets(site_dir: str | Path, cache_dir: Path | None = None, *, refre
         elif bold_text:
             wanted[0] = ("regular", 400, fonts.regular, regular_text + bold_text)
         for weight_name, weight, path, text in wanted:
-            data, missing = _cached_subset(cache_dir, refresh, path, _BASE_CHARS + text, weight_name)
+            data, missing = _cached_subset(cache, path, _BASE_CHARS + text, weight_name)
             if missing:
                 result.missing_glyphs[weight_name] = missing
             name = f"{WEB_FONT_FAMILY}-{weight_name}.{hashlib.sha256(data).hexdigest()[:10]}.woff2"
@@ -139,9 +140,8 @@ def install_assets(site_dir: str | Path, cache_dir: Path | None = None, *, refre
     return result
 
 
-def _cached_subset(cache_dir: Path | None, refresh: bool, path: Path, text: str,
-                   weight_name: str) -> tuple[bytes, str]:
-    if cache_dir is None:
+def _cached_subset(cache: ResultCache | None, path: Path, text: str, weight_name: str) -> tuple[bytes, str]:
+    if cache is None:
         return subset_font(path, text, weight_name=weight_name)
     from fontTools import version as fonttools_version
 
@@ -150,31 +150,18 @@ def _cached_subset(cache_dir: Path | None, refresh: bool, path: Path, text: str,
     key = hashlib.sha256("\0".join(
         [str(path.resolve()), str(stat.st_size), str(stat.st_mtime_ns), fonttools_version, weight_name, text]
     ).encode("utf-8")).hexdigest()[:32]
-    folder = cache_dir / "fonts"
-    woff2, missing_file = folder / f"{key}.woff2", folder / f"{key}.missing"
-    if not refresh:
+    woff2, missing_file = f"fonts/{key}.woff2", f"fonts/{key}.missing"
+    # The .woff2 is written last, so its presence means the entry is complete.
+    data, missing = cache.get_bytes(woff2), cache.get_bytes(missing_file)
+    if data is not None and missing is not None:
         try:
-            # The .woff2 is written last, so its presence means the entry is complete.
-            return woff2.read_bytes(), missing_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass  # not cached yet or damaged: cut it again below
-    data, missing = subset_font(path, text, weight_name=weight_name)
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_atomic(missing_file, missing.encode("utf-8"))
-    _write_atomic(woff2, data)
-    return data, missing
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    # Concurrent builds (serve + a test build) must never read half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+            return data, missing.decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # damaged: cut it again below
+    data, missing_text = subset_font(path, text, weight_name=weight_name)
+    cache.put_bytes(missing_file, missing_text.encode("utf-8"))
+    cache.put_bytes(woff2, data)
+    return data, missing_text
 
 
 def used_text(site_dir: Path) -> tuple[str, str]:

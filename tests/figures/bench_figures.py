@@ -19,7 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from figure_helpers import apple_digraph  # noqa: E402
-from mkdocs_backprop.figures import check_font, figure_source, render_svg, renderer_fingerprint  # noqa: E402
+from mkdocs_backprop.figure_font import check_font  # noqa: E402
+from mkdocs_backprop.figure_source import figure_source  # noqa: E402
+from mkdocs_backprop.figure_svg import render_svg, renderer_fingerprint  # noqa: E402
 from mkdocs_backprop.site_assets import subset_font  # noqa: E402
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import graphviz
 import pytest
 
-from mkdocs_backprop.figures import FigureError, figure_source
+from mkdocs_backprop.figure_source import FigureError, figure_source
 
 
 def test_digraph_gives_its_dot_source(apple: graphviz.Digraph) -> None:

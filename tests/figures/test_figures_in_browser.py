@@ -12,7 +12,8 @@ import material
 import pytest
 
 from figure_helpers import apple_digraph
-from mkdocs_backprop.figures import figure_source, render_svg
+from mkdocs_backprop.figure_source import figure_source
+from mkdocs_backprop.figure_svg import render_svg
 from mkdocs_backprop.mathml import render_math
 from mkdocs_backprop.site_assets import extra_css_paths, install_assets
 

@@ -9,7 +9,9 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from figure_helpers import apple_digraph
-from mkdocs_backprop.figures import FigureError, FigureSource, check_font, figure_source, render_svg, renderer_fingerprint
+from mkdocs_backprop.figure_font import check_font
+from mkdocs_backprop.figure_source import FigureError, FigureSource, figure_source
+from mkdocs_backprop.figure_svg import render_svg, renderer_fingerprint
 from mkdocs_backprop.site_assets import extra_css_paths, install_assets
 
 

@@ -6,7 +6,8 @@ import re
 import graphviz
 import pytest
 
-from mkdocs_backprop.figures import FigureError, FigureSource, figure_source, render_svg
+from mkdocs_backprop.figure_source import FigureError, FigureSource, figure_source
+from mkdocs_backprop.figure_svg import render_svg
 from figure_helpers import SVG, XLINK_HREF, parse, texts
 
 
@@ -141,12 +142,49 @@ def test_colours_follow_the_palette_through_css_variables(apple: graphviz.Digrap
 
 
 def test_graph_backward_colour_becomes_the_backward_variable() -> None:
-    graph = pytest.importorskip("layers.graph")
+    layers = pytest.importorskip("layers")
+    mul_apple, mul_tax = layers.MulLayer(), layers.MulLayer()
+    with layers.Graph() as g:
+        price = mul_tax.forward(mul_apple.forward(g.input(100, "사과"), g.input(2, "개수")), g.input(1.1, "소비세"))
+        g.output(price, "지불 금액")
+    mul_apple.backward(mul_tax.backward(1)[0])
+    # The style travels with the drawable (Graph.figure_style()); the plugin imports no library for it.
+    source = figure_source(g)
+    backward = dict(source.colors)["backward"]
+    svg = render_svg(source, id_prefix="g-", alt="")
+    assert f"var(--bp-backward, {backward})" in svg
+    assert f'fill="{backward}"' not in svg and f'stroke="{backward}"' not in svg
+
+
+def test_a_colour_only_counts_as_a_role_when_the_drawable_says_so() -> None:
     from figure_helpers import apple_digraph
 
-    svg = render(apple_digraph(backward_color=graph.BACKWARD_COLOR))
-    assert f"var(--bp-backward, {graph.BACKWARD_COLOR})" in svg
-    assert f'fill="{graph.BACKWARD_COLOR}"' not in svg
+    # Hand-written DOT in the same red says nothing about gradients: it keeps its colour.
+    svg = render(apple_digraph(backward_color="#c62828"))
+    assert "--bp-backward" not in svg and "#c62828" in svg
+    styled = FigureSource("dot", apple_digraph(backward_color="#c62828").source, "", (("backward", "#c62828"),))
+    assert "var(--bp-backward, #c62828)" in render_svg(styled, id_prefix="s-", alt="사과")
+
+
+class _Styled:
+    def __init__(self, style: object) -> None:
+        self.style = style
+
+    def to_digraph(self) -> graphviz.Digraph:
+        return graphviz.Digraph()
+
+    def describe(self) -> str:
+        return "빈 그래프"
+
+    def figure_style(self) -> object:
+        return self.style
+
+
+@pytest.mark.parametrize("style", [["#000"], {"colors": {"Forward!": "#000000"}}, {"colors": {"x": "url(#a)"}},
+                                   {"colors": [], "font": 3}])
+def test_a_bad_figure_style_is_an_error_naming_the_shape(style: object) -> None:
+    with pytest.raises(FigureError, match=r"figure_style\(\) must return"):
+        figure_source(_Styled(style))
 
 
 def test_chart_svg_gets_the_same_treatment() -> None:

@@ -30,14 +30,30 @@ markdown_extensions:
 {extra}"""
 
 
-def write_site(root: Path, pages: dict[str, str], *, options: str = "", extra: str = "") -> Path:
-    """A site in ``root``; ``options`` is YAML for the plugin (indented under it)."""
+# What the book's mkdocs.yml sets, so these sites run their pages as the book's do.
+BOOK_OPTIONS = {
+    "preload": "[numpy, layers]",
+    "formatter": '"layers.display:format_value"',
+    "figure_label": '"그림 5-{n}"',
+}
+
+
+def write_site(root: Path, pages: dict[str, str], *, options: str = "", extra: str = "",
+               book: bool = True) -> Path:
+    """A site in ``root``; ``options`` is YAML for the plugin (indented under it).
+
+    With ``book`` the plugin also gets the book's ``BOOK_OPTIONS`` that ``options``
+    does not set itself; without it, the plugin's own defaults apply."""
     (root / "docs").mkdir(parents=True, exist_ok=True)
     for name, text in pages.items():
         path = root / "docs" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    opts = ":\n" + textwrap.indent(textwrap.dedent(options).strip("\n"), "      ") if options else ""
+    options = textwrap.dedent(options).strip("\n")
+    if book:
+        given = set(re.findall(r"^(\w+):", options, flags=re.M))
+        options = "\n".join([*(f"{k}: {v}" for k, v in BOOK_OPTIONS.items() if k not in given), options]).strip()
+    opts = ":\n" + textwrap.indent(options, "      ") if options else ""
     (root / "mkdocs.yml").write_text(MKDOCS_YML.format(options=opts, extra=extra), encoding="utf-8")
     return root
 

@@ -23,8 +23,26 @@ def test_defaults() -> None:
     assert config.refresh is False
     assert config.timeout == 60
     assert config.output_limit == 100_000
-    assert config.watch == ["layers"]
-    assert config.figure_label == "그림 5-{n}"
+    # Nothing about any one book: no folders, no preloaded library, no chapter number.
+    assert config.watch == []
+    assert config.preload == []
+    assert config.formatter is None
+    assert config.figure_label == "그림 {n}"
+    assert config.figure_labels == {}
+
+
+@pytest.mark.parametrize("bad", ["layers.display", "layers.display:", ":format_value", "a b:c", 3])
+def test_formatter_must_name_module_and_function(bad: object) -> None:
+    _config, failed = load({"formatter": bad})
+    assert [name for name, _ in failed] == ["formatter"]
+
+
+def test_figure_labels_by_folder_or_section_are_checked_like_figure_label() -> None:
+    config, failed = load({"figure_labels": {"ch06/": "그림 6-{n}", "부록": "그림 A-{n}"}})
+    assert failed == [] and config.figure_labels == {"ch06/": "그림 6-{n}", "부록": "그림 A-{n}"}
+    for bad in ({"ch06/": "그림 6"}, {"ch06/": "{m}{n}"}, ["ch06/"], {"": "그림 {n}"}):
+        _config, failed = load({"figure_labels": bad})
+        assert [name for name, _ in failed] == ["figure_labels"], bad
 
 
 @pytest.mark.parametrize("bad", [0, -1, "soon", True])

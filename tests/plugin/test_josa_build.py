@@ -8,7 +8,12 @@ from pathlib import Path
 import markdown
 import pytest
 
-from mkdocs_backprop.pages import FigureIndex, Placeholders, Settings, assemble, plan_page
+from mkdocs_backprop.figure_index import FigureIndex
+from mkdocs_backprop.page_assembly import assemble
+from mkdocs_backprop.page_plan import plan_page
+from mkdocs_backprop.placeholders import Placeholders
+from mkdocs_backprop.settings import Settings
+from mkdocs_backprop.worker_protocol import ItemResult
 from plugin_site import build, page_html, write_site
 
 # Every particle below is the wrong one for its value, as an author who cannot
@@ -112,7 +117,7 @@ def test_a_particle_after_a_failed_value_is_kept() -> None:
     settings = Settings()
     plan = plan_page(source, path="docs/p.md", line_offset=0, settings=settings)
     placeholders = Placeholders()
-    error = {"error": {"line": 1, "message": "NameError: name 'missing' is not defined", "traceback": ""}}
+    error = ItemResult.failed(1, "NameError: name 'missing' is not defined")
     outcome = assemble(plan, [error], placeholders, settings, src_uri="p.md",
                        figures=FigureIndex(), link=lambda entry: "")
     html = placeholders.fill(markdown.Markdown().convert(outcome.markdown))

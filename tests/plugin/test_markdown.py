@@ -5,12 +5,17 @@ import textwrap
 
 import markdown
 
-from mkdocs_backprop.pages import FigureIndex, Placeholders, Settings, assemble, plan_page
+from mkdocs_backprop.figure_index import FigureIndex
+from mkdocs_backprop.page_assembly import assemble
+from mkdocs_backprop.page_plan import plan_page
+from mkdocs_backprop.placeholders import Placeholders
+from mkdocs_backprop.settings import Settings
+from mkdocs_backprop.worker_protocol import ItemResult
 
 EXTENSIONS = ["admonition", "pymdownx.superfences", "pymdownx.highlight", "pymdownx.details", "tables"]
 
 
-def convert(source: str, results: list[dict]) -> tuple[str, list]:
+def convert(source: str, results: list[ItemResult]) -> tuple[str, list]:
     text = textwrap.dedent(source).lstrip("\n")
     settings = Settings()
     plan = plan_page(text, path="docs/p.md", line_offset=0, settings=settings)
@@ -30,7 +35,7 @@ def test_output_sits_under_the_code_inside_an_admonition() -> None:
             ```
 
             뒤 문장.
-        ''', [{"output": "1 < 2 & *3*\n"}])
+        ''', [ItemResult(output="1 < 2 & *3*\n")])
     assert failures == []
     inside = html.split('<div class="admonition note">')[1]
     code_at = inside.index('class="highlight"')
@@ -41,7 +46,7 @@ def test_output_sits_under_the_code_inside_an_admonition() -> None:
 def test_inline_values_are_text_not_markdown() -> None:
     html, _ = convert('''
         값 `{py} a` 와 `{py} b` 와 `c`.
-        ''', [{"value": "*기울임 아님*"}, {"value": "<i>x</i>"}])
+        ''', [ItemResult(value="*기울임 아님*"), ItemResult(value="<i>x</i>")])
     assert html == "<p>값 *기울임 아님* 와 &lt;i&gt;x&lt;/i&gt; 와 <code>c</code>.</p>"
 
 
@@ -53,7 +58,7 @@ def test_failure_becomes_an_error_box_and_later_items_are_not_run() -> None:
         ```
 
         값 `{py} x`.
-        ''', [{"error": {"line": 3, "message": "NameError: name 'boom' is not defined", "traceback": "tb"}}])
+        ''', [ItemResult.failed(3, "NameError: name 'boom' is not defined", "tb")])
     assert [f.report() for f in failures] == ["docs/p.md:3: NameError: name 'boom' is not defined\ntb"]
     assert '<p class="admonition-title">실행 오류 — docs/p.md:3</p>' in html
     assert '<span class="bp-error bp-not-run">⚠ x</span>' in html
@@ -72,7 +77,7 @@ def test_source_hide_output_hide_and_empty_output() -> None:
         ```python exec
         y = 2
         ```
-        ''', [{"output": "shown\n"}, {"output": "hidden\n"}, {"output": ""}])
+        ''', [ItemResult(output="shown\n"), ItemResult(output="hidden\n"), ItemResult(output="")])
     assert html.count('class="highlight"') == 2
     assert "shown\n</code></pre></div>" in html
     assert "hidden\n</code>" not in html

@@ -1,9 +1,11 @@
-"""Run a page's items in a worker child, with per-item deadlines (MkDocs side).
+"""The MkDocs side of the worker: start the worker process, run a page in it, enforce deadlines.
 
-One ``WorkerServer`` per build: it starts ``python -m mkdocs_backprop.worker`` (which
-imports numpy and ``layers`` once) and asks it for a forked child per page. The
+One ``WorkerClient`` per build: it starts ``python -m mkdocs_backprop.worker_process``
+(which imports the configured ``preload`` modules once) and asks it for a forked
+child per page, sending a ``PageJob`` and reading one ``ItemResult`` per item. The
 server process starts in the background as soon as the plugin knows some page
-must run, so its start-up overlaps MkDocs' own work.
+must run, so its start-up overlaps MkDocs' own work. A timeout or a child that
+died becomes that item's ``ItemError``, like any failure in the page's code.
 """
 from __future__ import annotations
 
@@ -15,11 +17,9 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from mkdocs_backprop.worker_protocol import Item, ItemResult, PageJob, recv_message, send_message
 
-from mkdocs_backprop.worker import Item, PageJob, recv_message, send_message
-
-__all__ = ["WorkerError", "WorkerServer"]
+__all__ = ["WorkerClient", "WorkerError"]
 
 _START_TIMEOUT_S = 120.0  # importing numpy on a loaded 2-core machine can be slow
 
@@ -28,10 +28,13 @@ class WorkerError(RuntimeError):
     """The worker server itself could not start or answer."""
 
 
-class WorkerServer:
-    """A fork server for one build; ``run_page`` is safe to call from several threads."""
+class WorkerClient:
+    """The worker process of one build; ``run_page`` is safe to call from several threads.
 
-    def __init__(self, cwd: Path) -> None:
+    ``preload``: modules the worker imports once, before any page runs.
+    """
+
+    def __init__(self, cwd: Path, preload: list[str] | tuple[str, ...] = ()) -> None:
         self._cwd = cwd
         self._lock = threading.Lock()
         self._ready = False
@@ -45,7 +48,7 @@ class WorkerServer:
             env.setdefault(name, "1")
         env["PYTHONUNBUFFERED"] = "1"
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs_backprop.worker", str(theirs.fileno())],
+            [sys.executable, "-m", "mkdocs_backprop.worker_process", str(theirs.fileno()), *preload],
             cwd=cwd,
             env=env,
             pass_fds=[theirs.fileno()],
@@ -63,7 +66,7 @@ class WorkerServer:
             hello = recv_message(self._control)
         except (EOFError, OSError) as error:
             raise WorkerError(
-                f"the worker process (python -m mkdocs_backprop.worker) did not start: {error}\n{self._stderr_text()}"
+                f"the worker process (python -m mkdocs_backprop.worker_process) did not start: {error}\n{self._stderr_text()}"
             ) from error
         if hello != "ready":
             raise WorkerError(f"the worker process sent {hello!r} instead of 'ready'")
@@ -74,7 +77,7 @@ class WorkerServer:
         self._stderr.seek(0)
         return self._stderr.read().decode("utf-8", "replace")[-4000:]
 
-    def run_page(self, job: PageJob, timeouts: list[float]) -> list[dict[str, Any]]:
+    def run_page(self, job: PageJob, timeouts: list[float]) -> list[ItemResult]:
         """One result per item, in order, stopping after the first failed item.
 
         A timeout or a dead child becomes that item's error (at its ``line``);
@@ -88,7 +91,7 @@ class WorkerServer:
             except OSError as error:
                 raise WorkerError(f"the worker process is gone: {error}\n{self._stderr_text()}") from error
         theirs.close()
-        results: list[dict[str, Any]] = []
+        results: list[ItemResult] = []
         with ours:
             ours.settimeout(_START_TIMEOUT_S)
             try:
@@ -102,19 +105,16 @@ class WorkerServer:
                     result = recv_message(ours)
                 except socket.timeout:
                     _kill(pid)
-                    results.append({"error": _timeout_error(item, seconds)})
+                    results.append(_timeout(item, seconds))
                     break
                 except (EOFError, ConnectionError):
-                    results.append({"error": {
-                        "line": item.line,
-                        "message": "the process running this page ended while running this code "
+                    results.append(ItemResult.failed(
+                        item.line, "the process running this page ended while running this code "
                                    "(os._exit(), a crash or a signal), so its output is lost; "
-                                   "remove the call that ends the interpreter",
-                        "traceback": "",
-                    }})
+                                   "remove the call that ends the interpreter"))
                     break
                 results.append(result)
-                if result.get("error"):
+                if result.error:
                     break
             else:
                 return results
@@ -135,14 +135,11 @@ class WorkerServer:
         self._stderr.close()
 
 
-def _timeout_error(item: Item, seconds: float) -> dict[str, Any]:
+def _timeout(item: Item, seconds: float) -> ItemResult:
     what = "inline value" if item.kind == "inline" else "block"
-    return {
-        "line": item.line,
-        "message": f"this {what} did not finish within {seconds:g} s and was stopped; make it faster, "
-                   'or give the block more time with timeout="SECONDS" (or the plugin\'s `timeout` option)',
-        "traceback": "",
-    }
+    return ItemResult.failed(
+        item.line, f"this {what} did not finish within {seconds:g} s and was stopped; make it faster, "
+                   'or give the block more time with timeout="SECONDS" (or the plugin\'s `timeout` option)')
 
 
 def _kill(pid: int) -> None:

@@ -1,12 +1,13 @@
-"""The process that runs the pages' code, away from MkDocs.
+"""The worker process: a fork server that runs the pages' code, away from MkDocs.
 
-``python -m mkdocs_backprop.worker FD`` starts a small fork server: it imports numpy and
-the textbook library once, then waits on the Unix socket FD. For every page the
+``python -m mkdocs_backprop.worker_process FD [MODULE ...]`` starts a small fork
+server: it imports the configured modules once (the plugin's ``preload`` option,
+e.g. numpy and the book's library), then waits on the Unix socket FD. For every page the
 MkDocs process sends it one end of a fresh socket pair (as an fd); the server
 forks a child that owns that socket, runs the page in a fresh namespace and
 streams one result per item back. A fork is a few milliseconds, so every page
 gets a clean interpreter without paying for ``import numpy`` again; the server
-itself lives for one build, so an edit to ``layers/`` is never served stale.
+itself lives for one build, so an edit to the book's library is never served stale.
 
 A child can loop forever, call ``os._exit`` or crash: the MkDocs side holds its
 pid (the child's first message) and kills it at the item's deadline; a dead
@@ -22,70 +23,24 @@ import importlib
 import io
 import linecache
 import os
-import pickle
 import signal
 import socket
-import struct
 import sys
 import traceback
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Item", "PageJob", "recv_message", "send_message"]
+from mkdocs_backprop.worker_protocol import Item, ItemError, ItemResult, PageJob, recv_message, send_message
 
-_HEADER = struct.Struct("!I")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One thing to run, in page order: a block (exec/figure) or an inline value."""
-
-    kind: str  # "exec", "figure" or "inline"
-    code: str
-    line: int  # the fence's line, or the inline value's line
-    first_code_line: int = 0  # blocks: line of the code's first line
-    raises: str | None = None
-
-
-@dataclass(frozen=True)
-class PageJob:
-    filename: str  # e.g. "docs/ch05/x.md": shown in tracebacks
-    source_lines: list[str]  # the .md file, so tracebacks quote the real lines
-    items: list[Item] = field(default_factory=list)
-    output_limit: int = 100_000
-
-
-# -- framing ---------------------------------------------------------------------
-
-
-def send_message(sock: socket.socket, obj: object) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    sock.sendall(_HEADER.pack(len(data)) + data)
-
-
-def recv_message(sock: socket.socket) -> Any:
-    """The next message; ``EOFError`` if the peer closed (or died) first."""
-    (size,) = _HEADER.unpack(_recv_exactly(sock, _HEADER.size))
-    return pickle.loads(_recv_exactly(sock, size))
-
-
-def _recv_exactly(sock: socket.socket, size: int) -> bytes:
-    chunks = []
-    while size:
-        chunk = sock.recv(min(size, 1 << 20))
-        if not chunk:
-            raise EOFError("the worker closed the connection")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
+__all__ = ["main", "serve"]
 
 
 # -- the server --------------------------------------------------------------------
 
 
-def serve(control: socket.socket) -> None:
+def serve(control: socket.socket, preload: list[str]) -> None:
     """Fork one child per page channel received on ``control`` until it closes."""
-    _preload()
+    _preload(preload)
     # Children are never waited for here: the kernel reaps them.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     send_message(control, "ready")
@@ -112,21 +67,19 @@ def serve(control: socket.socket) -> None:
         os.close(fds[0])
 
 
-def _preload() -> None:
+def _preload(modules: list[str]) -> None:
     """Import what every page needs once, so each forked child starts warm."""
-    import numpy  # noqa: F401
+    import mkdocs_backprop.figure_source  # noqa: F401
 
-    import mkdocs_backprop.figures  # noqa: F401
-
-    for name in ("layers", "layers.display"):
+    for name in modules:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - deferred, not swallowed (see below)
-            # While an author is mid-edit, layers/ may not import. That must not
-            # take the server down: Python drops a failed module from
+            # While an author is mid-edit, the book's library may not import. That
+            # must not take the server down: Python drops a failed module from
             # sys.modules, so each page that imports it hits the same error
             # itself, reported with the page's line.
-            break
+            continue
 
 
 # -- the child: one page ---------------------------------------------------------
@@ -169,21 +122,23 @@ def _run_page(channel: socket.socket) -> None:
         job.filename,
     )
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+    formatter = _Formatter(job.formatter)
     for item in job.items:
         capture = _Capture(job.output_limit)
         sys.stdout = sys.stderr = capture
         try:
-            result = _run_item(item, namespace, job.filename, capture)
+            result = _run_item(item, namespace, job.filename, capture, formatter)
         finally:
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
         send_message(channel, result)
-        if result.get("error"):
+        if result.error:
             return  # later items would fail for the same reason: MkDocs reports them as not run
 
 
-def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _Capture) -> dict[str, Any]:
+def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _Capture,
+              formatter: _Formatter) -> ItemResult:
     if item.kind == "inline":
-        return _run_inline(item, namespace, filename)
+        return _run_inline(item, namespace, filename, formatter)
     try:
         tree = ast.parse(item.code, filename=filename)
     except SyntaxError as error:
@@ -191,69 +146,83 @@ def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _Ca
         if error.end_lineno is not None:
             error.end_lineno += item.first_code_line - 1
         error.filename = filename
-        return {"error": _error(error.lineno, error, filename, "syntax error")}
+        return ItemResult(error=_error(error.lineno, error, filename, "syntax error"))
     ast.increment_lineno(tree, item.first_code_line - 1)
     last: ast.expr | None = None
     if item.kind == "figure":
         if not tree.body or not isinstance(tree.body[-1], ast.Expr):
             line = tree.body[-1].lineno if tree.body else item.line
-            return {"error": {
-                "line": line,
-                "message": "a figure block must end with an expression whose value is drawn "
-                           "(e.g. the graph itself), but its last statement is not an expression",
-                "traceback": "",
-            }}
+            return ItemResult.failed(line, "a figure block must end with an expression whose value is drawn "
+                                            "(e.g. the graph itself), but its last statement is not an expression")
         last = tree.body.pop().value  # type: ignore[union-attr]
     try:
         exec(compile(tree, filename, "exec"), namespace)
         value = eval(compile(ast.Expression(last), filename, "eval"), namespace) if last is not None else None
     except BaseException as error:  # SystemExit and KeyboardInterrupt are the author's too
         if item.raises and _matches(error, item.raises, namespace):
-            return {"output": capture.text() + _short_traceback(error, filename)}
+            return ItemResult(output=capture.text() + _short_traceback(error, filename))
         failure = _error(_failing_line(error, filename, item.line), error, filename)
         if item.raises:
-            failure["message"] += (f' (the block is marked raises="{item.raises}", '
-                                   f"but raised {type(error).__name__}, which is not that class or a subclass)")
-        return {"error": failure, "output": capture.text()}
+            failure = ItemError(failure.line, failure.message + (
+                f' (the block is marked raises="{item.raises}", '
+                f"but raised {type(error).__name__}, which is not that class or a subclass)"), failure.traceback)
+        return ItemResult(output=capture.text(), error=failure)
     if item.raises:
-        return {
-            "error": {
-                "line": item.line,
-                "message": f'raises="{item.raises}" was given, but the block finished without raising; '
-                           "fix the code or drop the option",
-                "traceback": "",
-            },
-            "output": capture.text(),
-        }
-    result: dict[str, Any] = {"output": capture.text()}
-    if last is not None:
-        from mkdocs_backprop.figures import FigureError, figure_source
+        return ItemResult.failed(item.line, f'raises="{item.raises}" was given, but the block finished without '
+                                 "raising; fix the code or drop the option", output=capture.text())
+    if last is None:
+        return ItemResult(output=capture.text())
+    from mkdocs_backprop.figure_source import FigureError, figure_source
 
-        try:
-            result["figure"] = figure_source(value)
-        except FigureError as error:
-            return {"error": {"line": last.lineno, "message": str(error), "traceback": ""}}
-    return result
+    try:
+        return ItemResult(output=capture.text(), figure=figure_source(value))
+    except FigureError as error:
+        return ItemResult.failed(last.lineno, str(error))
 
 
-def _run_inline(item: Item, namespace: dict[str, Any], filename: str) -> dict[str, Any]:
-    """``{EXPR}`` as an f-string field; a bare field goes through ``format_value``."""
+class _Formatter:
+    """How a bare inline value (`` `{py} x` ``) becomes text.
+
+    The plugin's ``formatter`` option names a function as "module:function"
+    (this site: ``layers.display:format_value``); it is imported in the child on
+    first use, takes the value and returns its text. Without one, ``str``. A
+    value with a format spec or conversion (``{x:.2f}``, ``{x!r}``) is formatted
+    by Python as in any f-string.
+    """
+
+    def __init__(self, spec: str | None) -> None:
+        self.spec = spec
+        self._function: Callable[[Any], Any] | None = None
+
+    def __call__(self, value: Any) -> str:
+        if self.spec is None:
+            return str(value)
+        if self._function is None:
+            module, _, name = self.spec.partition(":")
+            function = getattr(importlib.import_module(module), name, None)
+            if not callable(function):
+                raise TypeError(f"the plugin's formatter {self.spec!r} is not a function; "
+                                'give "module:function" in mkdocs.yml')
+            self._function = function
+        return str(self._function(value))
+
+
+def _run_inline(item: Item, namespace: dict[str, Any], filename: str, formatter: _Formatter) -> ItemResult:
+    """``{EXPR}`` as an f-string field; a bare field goes through the formatter."""
     node = _parse_field(item.code, item.line, filename)
     if isinstance(node, SyntaxError):
-        return {"error": _error(item.line, node, filename, "syntax error")}
+        return ItemResult(error=_error(item.line, node, filename, "syntax error"))
     try:
         values = node.values
         if len(values) == 1 and isinstance(values[0], ast.FormattedValue) \
                 and values[0].conversion == -1 and values[0].format_spec is None:
-            from layers.display import format_value
-
             value = eval(compile(ast.Expression(values[0].value), filename, "eval"), namespace)
-            text = format_value(value)
+            text = formatter(value)
         else:
             text = eval(compile(ast.Expression(node), filename, "eval"), namespace)
     except BaseException as error:
-        return {"error": _error(item.line, error, filename)}
-    return {"value": str(text)}
+        return ItemResult(error=_error(item.line, error, filename))
+    return ItemResult(value=str(text))
 
 
 def _parse_field(expr: str, line: int, filename: str) -> ast.JoinedStr | SyntaxError:
@@ -313,21 +282,21 @@ def _chain(te: traceback.TracebackException) -> list[traceback.TracebackExceptio
     return links
 
 
-def _error(line: int, error: BaseException, filename: str, what: str | None = None) -> dict[str, Any]:
+def _error(line: int, error: BaseException, filename: str, what: str | None = None) -> ItemError:
     if isinstance(error, SyntaxError):
         # No traceback worth showing, only the offending line with its caret.
         shown = "".join(traceback.format_exception_only(type(error), error)) if error.filename else ""
-        return {"line": line, "message": f"{what or 'SyntaxError'}: {error.msg}", "traceback": shown}
+        return ItemError(line, f"{what or 'SyntaxError'}: {error.msg}", shown)
     summary = "".join(traceback.format_exception_only(type(error), error)).strip()
     if isinstance(error, SystemExit):
         summary = f"the code called sys.exit({error.code!r}); a page's code must not exit"
-    return {"line": line, "message": summary, "traceback": _short_traceback(error, filename)}
+    return ItemError(line, summary, _short_traceback(error, filename))
 
 
 def main() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
     control = socket.socket(fileno=int(sys.argv[1]))
-    serve(control)
+    serve(control, sys.argv[2:])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,106 @@
+"""The Hangul font figures are laid out with, found the way Graphviz finds it.
+
+Graphviz sizes every box to the glyphs of the font it lays the labels out with,
+so that font must be installed (``check_font`` asks fontconfig, as Graphviz
+will) and is part of every cached SVG's key (``font_fingerprint``). The served
+copy for readers is a renamed subset of it (``site_assets``).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs_backprop.figure_source import FigureError
+
+__all__ = ["FONT_FAMILY", "WEB_FONT_FAMILY", "FontFiles", "check_font", "font_fingerprint"]
+
+# The family the graphs ask Graphviz for (layers.graph.FONT_NAME) and the
+# Debian package that provides it. Kept here rather than imported so the plugin
+# can render hand-written DOT without importing the textbook library.
+FONT_FAMILY = "NanumGothic"
+FONT_PACKAGE = "fonts-nanum"
+DOT_PACKAGE = "graphviz"
+
+# The family name the site's @font-face gives the subset it serves to viewers.
+# NanumGothic's licence (OFL 1.1) reserves the name "NanumGothic" for unmodified
+# fonts, and a subset is a modified font, so the served copy carries its own name.
+WEB_FONT_FAMILY = "bp-figure-sans"
+
+
+@dataclass(frozen=True)
+class FontFiles:
+    """The Hangul font files Graphviz lays labels out with."""
+
+    regular: Path
+    bold: Path | None  # None when the family has no separate bold file
+
+
+_FOUND_FONTS: dict[tuple[str | None, str | None], FontFiles] = {}
+
+
+def check_font() -> FontFiles:
+    """Find NanumGothic through fontconfig, the way Graphviz will; FigureError if absent.
+
+    A found font is remembered per fontconfig set-up (two fc-match runs cost
+    about as much as half a figure); an absent one is looked up again.
+    """
+    key = (os.environ.get("FONTCONFIG_FILE"), os.environ.get("FONTCONFIG_PATH"))
+    if key not in _FOUND_FONTS:
+        _FOUND_FONTS[key] = _find_font()
+    return _FOUND_FONTS[key]
+
+
+def _find_font() -> FontFiles:
+    regular = _fc_match(f"{FONT_FAMILY}:style=Regular")
+    if regular is None:
+        raise FigureError(
+            f"the Hangul font {FONT_FAMILY} is not installed, so Korean labels cannot be laid "
+            f"out; install it with `apt-get install {FONT_PACKAGE}` (./run.sh does this)"
+        )
+    bold = _fc_match(f"{FONT_FAMILY}:style=Bold")
+    return FontFiles(regular=regular, bold=bold if bold is not None and bold != regular else None)
+
+
+def _fc_match(pattern: str) -> Path | None:
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        raise FigureError(
+            "`fc-match` (fontconfig) was not found, so the Hangul font cannot be located; "
+            "install it with `apt-get install fontconfig`"
+        )
+    result = subprocess.run(
+        [fc_match, "--format=%{family}\t%{file}", pattern],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    if result.returncode != 0:
+        raise FigureError(f"`fc-match {pattern}` failed ({result.returncode}): {result.stderr.strip()}")
+    # fc-match always answers with *some* font; only a family match counts.
+    families, _, file = result.stdout.partition("\t")
+    if FONT_FAMILY.lower() not in [f.strip().lower() for f in families.split(",")]:
+        return None
+    path = Path(file.strip())
+    return path if path.is_file() else None
+
+
+_FILE_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _file_digest(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _FILE_DIGESTS:
+        _FILE_DIGESTS[key] = f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}"
+    return _FILE_DIGESTS[key]
+
+
+def font_fingerprint() -> list[str]:
+    """The font files' digests: a reinstalled or updated font is a new cache key."""
+    fonts = check_font()
+    font_ids = [_file_digest(fonts.regular)]
+    if fonts.bold is not None:
+        font_ids.append(_file_digest(fonts.bold))
+    return font_ids

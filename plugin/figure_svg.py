@@ -1,0 +1,277 @@
+"""DOT to inline SVG: run the real ``dot`` binary, then make its SVG safe to inline.
+
+``render_svg(source, *, id_prefix, alt)`` runs in the MkDocs process: it renders
+DOT with the real ``dot`` binary (exit status and stderr always read; a warning
+fails the figure too), and post-processes the SVG (``postprocess``): titles
+dropped, every id prefixed with ``id_prefix``, ``role="img"`` and the text
+alternative added, nan/inf labels refused, and colours made to follow the
+light/dark palette. Errors are ``FigureError`` with a message that says what
+failed and how to fix it. ``renderer_fingerprint()`` is everything besides the
+DOT that decides the SVG (the ``dot`` version, the font files, this module's
+post-processing version), for cache keys.
+
+How colours follow the palette: presentation attributes (``fill="#…"``) cannot
+hold CSS variables, so every colour this module knows (the black/white Graphviz
+draws with by default, and the colours the drawable named in its
+``figure_style()``) is moved into an inline ``style="fill: var(--bp-…, <original>)"``.
+The variables are set per Material palette in ``plugin/assets/figures.css``; the
+fallback keeps the figure drawn even where that stylesheet is absent.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+from mkdocs_backprop.figure_font import FONT_FAMILY, WEB_FONT_FAMILY, check_font, font_fingerprint
+from mkdocs_backprop.figure_source import FigureError, FigureSource
+from mkdocs_backprop.xml_markup import to_markup
+
+__all__ = ["MIN_SCALE", "postprocess", "render_svg", "renderer_fingerprint"]
+
+DOT_PACKAGE = "graphviz"
+
+_POSTPROCESS_VERSION = "2"
+_DOT_TIMEOUT_S = 60
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+
+_ID_PREFIX_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+_URL_REF_RE = re.compile(r"url\(\s*#([^)\s]+)\s*\)")
+# A number a reader should never see: nan, inf, -inf, Infinity (any case),
+# standing alone rather than inside a word such as "info".
+_NON_FINITE_RE = re.compile(r"(?<![\w.])[-+\u2212]?(?:nan|inf(?:inity)?)(?!\w)", re.IGNORECASE)
+_DOT_LINE_RE = re.compile(r"\bline (\d+)\b")
+
+
+def render_svg(source: FigureSource, *, id_prefix: str, alt: str) -> str:
+    """Inline SVG markup for ``source``; ``alt`` overrides ``source.alt`` when given."""
+    if not _ID_PREFIX_RE.match(id_prefix):
+        raise FigureError(
+            f"id_prefix {id_prefix!r} is not usable as an SVG id prefix; "
+            "use a letter followed by letters, digits, '-' or '_'"
+        )
+    text_alternative = (alt or source.alt).strip()
+    if not text_alternative:
+        raise FigureError(
+            "the figure has no text alternative: a DOT string or graphviz graph cannot "
+            'describe itself, so give one with alt="…" in the block\'s options'
+        )
+    if source.kind == "dot":
+        svg = _run_dot(source.text, font=source.font or FONT_FAMILY)
+    elif source.kind == "svg":
+        svg = source.text
+    else:
+        raise FigureError(f"unknown figure kind {source.kind!r}; expected 'dot' or 'svg'")
+    return postprocess(svg, id_prefix=id_prefix, alt=text_alternative, colors=source.colors)
+
+
+def renderer_fingerprint() -> str:
+    """Everything besides the DOT that decides the SVG: dot, font files, our post-processing."""
+    return "|".join([_dot_version(_find_dot()), *font_fingerprint(), f"post-{_POSTPROCESS_VERSION}"])
+
+
+def _find_dot() -> str:
+    dot = shutil.which("dot")
+    if dot is None:
+        raise FigureError(
+            "Graphviz's `dot` command was not found on PATH, so figures cannot be drawn; "
+            f"install it with `apt-get install {DOT_PACKAGE}` (./run.sh does this)"
+        )
+    return dot
+
+
+_DOT_VERSIONS: dict[str, str] = {}
+
+
+def _dot_version(dot: str) -> str:
+    if dot not in _DOT_VERSIONS:
+        result = subprocess.run([dot, "-V"], capture_output=True, text=True, timeout=30, check=False)
+        if result.returncode != 0:
+            raise FigureError(f"`{dot} -V` failed ({result.returncode}): {result.stderr.strip()}")
+        # dot prints its version on stderr.
+        _DOT_VERSIONS[dot] = (result.stderr or result.stdout).strip()
+    return _DOT_VERSIONS[dot]
+
+
+def _run_dot(dot_source: str, *, font: str) -> str:
+    dot = _find_dot()
+    # Without the font Graphviz silently falls back and boxes no longer fit labels.
+    check_font()
+    try:
+        result = subprocess.run(
+            # Default font for graph, node and edge labels: hand-written DOT
+            # that names none would get Times, which has no Hangul.
+            [dot, "-Tsvg", *(f"-{kind}fontname={font}" for kind in "GNE")],
+            input=dot_source.encode("utf-8"),
+            capture_output=True,
+            timeout=_DOT_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise FigureError(
+            f"`dot` took longer than {_DOT_TIMEOUT_S}s on this figure; the graph is probably "
+            "far larger than intended"
+        ) from exc
+    except OSError as exc:
+        raise FigureError(f"could not run `{dot}`: {exc}; reinstall with `apt-get install {DOT_PACKAGE}`") from exc
+    stderr = result.stderr.decode("utf-8", errors="replace").strip()
+    if result.returncode != 0:
+        raise FigureError(f"`dot` rejected the figure (exit status {result.returncode}): "
+                          f"{stderr or 'no message'}{_quote_dot_line(stderr, dot_source)}")
+    # dot reports label/attribute problems as warnings and still exits 0; the
+    # drawing is then not what the author asked for, so they fail too. Other
+    # lines (fontconfig cache notices) say nothing about the figure.
+    problems = [line for line in stderr.splitlines() if line.startswith(("Warning:", "Error:"))]
+    if problems:
+        raise FigureError("`dot` reported a problem with the figure: "
+                          + " / ".join(problems) + _quote_dot_line(stderr, dot_source))
+    return result.stdout.decode("utf-8")
+
+
+def _quote_dot_line(stderr: str, dot_source: str) -> str:
+    match = _DOT_LINE_RE.search(stderr)
+    if not match:
+        return ""
+    number = int(match.group(1))
+    lines = dot_source.splitlines()
+    if not 1 <= number <= len(lines):
+        return ""
+    return f"\n  DOT line {number}: {lines[number - 1].strip()}"
+
+
+# -- post-processing ---------------------------------------------------------------
+
+_XLINK_HREF = f"{{{XLINK_NS}}}href"
+_TITLE = f"{{{SVG_NS}}}title"
+_TEXT = f"{{{SVG_NS}}}text"
+_SVG = f"{{{SVG_NS}}}svg"
+_ID_LIST_ATTRS = ("aria-labelledby", "aria-describedby")
+
+
+def _palette(colors: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Colour as dot writes it -> CSS variable that replaces it."""
+    colours = {
+        "black": "--bp-fg",
+        "#000000": "--bp-fg",
+        "white": "--bp-bg",
+        "#ffffff": "--bp-bg",
+    }
+    for role, colour in colors:  # the drawable's own, from its figure_style()
+        colours[colour.lower()] = f"--bp-{role}"
+    return colours
+
+
+# The smallest a figure is drawn, as a share of its natural size: Graphviz's 14 pt
+# labels stay at about 11 px.
+MIN_SCALE = 0.6
+
+
+def postprocess(svg: str, *, id_prefix: str, alt: str, colors: tuple[tuple[str, str], ...] = ()) -> str:
+    """``svg`` made safe and self-contained for inlining in a page (see the module docstring)."""
+    try:
+        # The default parser drops the XML prolog, doctype and comments.
+        root = ET.fromstring(svg)
+    except ET.ParseError as exc:
+        raise FigureError(f"the figure's SVG is not well-formed XML ({exc})") from exc
+    if root.tag != _SVG:
+        raise FigureError(f"the figure's markup has root <{root.tag}>, not an SVG <svg> element")
+
+    _check_finite(root)
+    _drop_titles(root)
+    _prefix_ids(root, id_prefix)
+    _follow_palette(root, _palette(colors))
+
+    # Natural size stays as width/height (the upper bound); CSS lets it shrink to the
+    # column, but not below MIN_SCALE of it: labels would be too small to read on a
+    # phone, so a wide graph scrolls sideways there instead (the figure has overflow-x).
+    root.set("role", "img")
+    root.set("aria-label", alt)
+    root.set("class", " ".join(filter(None, [root.get("class"), "bp-svg"])))
+    style = {"max-width": "100%", "height": "auto"}
+    natural = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(pt|px)?\s*", root.get("width") or "")
+    if natural:
+        style["min-width"] = f"{float(natural.group(1)) * MIN_SCALE:.1f}{natural.group(2) or 'px'}"
+    root.set("style", _merge_style(root.get("style"), style))
+    title = ET.Element(_TITLE)
+    title.text = alt
+    title.tail = "\n"
+    root.insert(0, title)
+
+    try:
+        markup = to_markup(root, SVG_NS)
+    except ValueError as exc:  # e.g. RDF metadata some plotting libraries embed
+        raise FigureError(f"the figure's SVG cannot be inlined: {exc}") from exc
+    # Raw HTML in Markdown ends at a blank line; an SVG must never contain one.
+    return re.sub(r"\n\s*\n", "\n", markup)
+
+
+def _check_finite(root: ET.Element) -> None:
+    for element in root.iter(_TEXT):
+        text = "".join(element.itertext())
+        match = _NON_FINITE_RE.search(text)
+        if match:
+            raise FigureError(
+                f"the figure shows a non-finite value {match.group(0)!r} in the label {text.strip()!r}; "
+                "a value overflowed or divided by zero before it was drawn"
+            )
+
+
+def _drop_titles(root: ET.Element) -> None:
+    # dot titles every node and edge with its internal name ("a->m", "%3"),
+    # which browsers show as tooltips; readers get the figure's alt instead.
+    for parent in root.iter():
+        for child in [c for c in parent if c.tag == _TITLE]:
+            parent.remove(child)
+
+
+def _prefix_ids(root: ET.Element, prefix: str) -> None:
+    ids = {el.get("id") for el in root.iter() if el.get("id") is not None}
+    if not ids:
+        return
+
+    def fix_url(match: re.Match[str]) -> str:
+        target = match.group(1)
+        return f"url(#{prefix}{target})" if target in ids else match.group(0)
+
+    for el in root.iter():
+        for name, value in list(el.attrib.items()):
+            if name == "id":
+                el.set(name, prefix + value)
+            elif name in ("href", _XLINK_HREF):
+                # Only references into this SVG; a link to a page anchor stays.
+                if value.startswith("#") and value[1:] in ids:
+                    el.set(name, f"#{prefix}{value[1:]}")
+            elif name in _ID_LIST_ATTRS:
+                el.set(name, " ".join(prefix + v if v in ids else v for v in value.split()))
+            elif "url(" in value:
+                el.set(name, _URL_REF_RE.sub(fix_url, value))
+
+
+def _follow_palette(root: ET.Element, colours: dict[str, str]) -> None:
+    for el in root.iter():
+        moved: dict[str, str] = {}
+        for prop in ("fill", "stroke"):
+            value = el.get(prop)
+            if value is not None and value.strip().lower() in colours:
+                moved[prop] = f"var({colours[value.strip().lower()]}, {value.strip()})"
+                del el.attrib[prop]
+        if el.tag == _TEXT:
+            if el.get("fill") is None and "fill" not in moved and "fill" not in (el.get("style") or ""):
+                # Unfilled text is drawn black: invisible on the dark palette.
+                moved["fill"] = "var(--bp-fg, #000)"
+            family = el.get("font-family")
+            if family is not None and family.split(",")[0].strip().strip("'\"") == FONT_FAMILY:
+                # Viewers get the served subset first, a local NanumGothic next.
+                el.set("font-family", f"{WEB_FONT_FAMILY}, {FONT_FAMILY}, sans-serif")
+        if moved:
+            el.set("style", _merge_style(el.get("style"), moved))
+
+
+def _merge_style(style: str | None, extra: dict[str, str]) -> str:
+    decls = [d.strip() for d in (style or "").split(";") if d.strip()]
+    decls = [d for d in decls if d.split(":", 1)[0].strip() not in extra]
+    decls += [f"{k}: {v}" for k, v in extra.items()]
+    return "; ".join(decls)

@@ -1,0 +1,120 @@
+"""What crosses the process boundary between MkDocs and the worker, and how.
+
+The MkDocs side sends one :class:`PageJob` per page (the page's items in order);
+the worker answers with one :class:`ItemResult` per item, stopping after the first
+that failed. Everything here is a frozen dataclass of plain data: it is pickled
+over a Unix socket (``send_message``/``recv_message``, a length-prefixed frame)
+and an item's result is also what the cache stores, as JSON (``to_json`` /
+``from_json``). :class:`ItemError` is the one shape of a failure anywhere in the
+page's code, whichever side noticed it (a traceback in the worker, a timeout or a
+dead child on the MkDocs side).
+
+This module must not import MkDocs: the worker imports it.
+"""
+from __future__ import annotations
+
+import pickle
+import socket
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+from mkdocs_backprop.figure_source import FigureSource
+
+__all__ = ["Item", "ItemError", "ItemResult", "PageJob", "recv_message", "send_message"]
+
+_HEADER = struct.Struct("!I")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to run, in page order: a block (exec/figure) or an inline value."""
+
+    kind: str  # "exec", "figure" or "inline"
+    code: str
+    line: int  # the fence's line, or the inline value's line
+    first_code_line: int = 0  # blocks: line of the code's first line
+    raises: str | None = None
+
+
+@dataclass(frozen=True)
+class PageJob:
+    filename: str  # e.g. "docs/ch05/x.md": shown in tracebacks
+    source_lines: list[str]  # the .md file, so tracebacks quote the real lines
+    items: list[Item] = field(default_factory=list)
+    output_limit: int = 100_000
+    # Configuration the child applies before the page runs (see worker_process).
+    formatter: str | None = None  # "module:function" formatting bare inline values
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """The page's code failed at ``line`` of the Markdown file."""
+
+    line: int
+    message: str
+    traceback: str = ""
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What one item produced: printed ``output``; an inline item's ``value``; a figure
+    block's ``figure``; or the ``error`` that stopped it (then later items did not run)."""
+
+    output: str = ""
+    value: str | None = None
+    figure: FigureSource | None = None
+    error: ItemError | None = None
+
+    @classmethod
+    def failed(cls, line: int, message: str, traceback: str = "", *, output: str = "") -> ItemResult:
+        return cls(output=output, error=ItemError(line, message, traceback))
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the JSON cache (only successful results are cached)."""
+        data: dict[str, Any] = {"output": self.output}
+        if self.value is not None:
+            data["value"] = self.value
+        if self.figure is not None:
+            data["figure"] = self.figure.to_json()
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> ItemResult | None:
+        """The result ``to_json`` stored, or None if ``data`` is not one (a damaged entry)."""
+        if not isinstance(data, dict) or not isinstance(data.get("output", ""), str) or "error" in data:
+            return None
+        value = data.get("value")
+        if value is not None and not isinstance(value, str):
+            return None
+        figure = None
+        if "figure" in data:
+            figure = FigureSource.from_json(data["figure"])
+            if figure is None:
+                return None
+        return cls(output=data.get("output", ""), value=value, figure=figure)
+
+
+# -- framing ---------------------------------------------------------------------
+
+
+def send_message(sock: socket.socket, obj: object) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    sock.sendall(_HEADER.pack(len(data)) + data)
+
+
+def recv_message(sock: socket.socket) -> Any:
+    """The next message; ``EOFError`` if the peer closed (or died) first."""
+    (size,) = _HEADER.unpack(_recv_exactly(sock, _HEADER.size))
+    return pickle.loads(_recv_exactly(sock, size))
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = sock.recv(min(size, 1 << 20))
+        if not chunk:
+            raise EOFError("the worker closed the connection")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
