@@ -233,14 +233,24 @@ def test_training_reaches_a_useful_accuracy_and_tabulates_every_epoch(site: Buil
     assert final_test > 90
 
 
+SUPERSCRIPT_DIGITS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+POWER = r"(\d+(?:\.\d+)?) × 10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+
+
+def power_of_ten(mantissa: str, exponent: str) -> float:
+    """'2.3', '⁻¹¹' (as the prose writes 2.3 × 10⁻¹¹) -> 2.3e-11."""
+    return float(mantissa) * 10.0 ** int(exponent.translate(SUPERSCRIPT_DIGITS))
+
+
 def test_gradient_check_and_cost_counts(site: BuiltSite) -> None:
     page = page_html(site, "7-backprop-implementation")
     rows = tables_as_rows(page)
     for name, shape in [("W1", "(64, 50)"), ("b1", "(50,)"), ("W2", "(50, 10)"), ("b2", "(10,)")]:
-        match = re.search(rf"\| {name} \| {re.escape(shape)} \| ([0-9.e+-]+) \|", rows)
+        match = re.search(rf"\| {name} \| {re.escape(shape)} \| {POWER} \|", rows)
         assert match, f"gradient-check row for {name} missing in {rows}"
-        assert float(match.group(1)) < 1e-6
+        assert power_of_ten(*match.groups()) < 1e-6
     text = prose(page)
+    assert not re.search(r"\d\.?\d*e-\d", text), "exponents in prose are written as powers of ten"
     # 64*50 + 50 + 50*10 + 10 parameters; central differences: two forward passes each.
     assert "3760개" in text
     assert "7520번" in text
@@ -320,3 +330,61 @@ def test_pages_show_the_layer_implementations(site: BuiltSite, page: str) -> Non
     code = html.unescape(re.sub(r"<[^>]+>", "", " ".join(re.findall(r"<pre\b.*?</pre>", body, re.S))))
     for snippet in CODE_SHOWN[page]:
         assert html.unescape(snippet) in code, f"{page}: {snippet!r} not shown"
+
+
+def test_chapter_5_7_keeps_the_books_numbering(site: BuiltSite) -> None:
+    body = article(page_html(site, "7-backprop-implementation"))
+    h2 = [html.unescape(re.sub(r"<[^>]+>", "", h)).replace("¶", "").strip()
+          for h in re.findall(r"<h2\b[^>]*>(.*?)</h2>", body, re.S)]
+    assert [h.split()[0] for h in h2] == ["5.7.1", "5.7.2", "5.7.3", "5.7.4"], h2
+    assert "기울기" in h2[2] and "검증" in h2[2] and "학습" in h2[3]
+    h3 = [html.unescape(re.sub(r"<[^>]+>", "", h)).replace("¶", "").strip()
+          for h in re.findall(r"<h3\b[^>]*>(.*?)</h3>", body, re.S)]
+    assert "데이터 준비" in h3 and "모든 기울기를 구하는 비용" in h3, h3
+    text = prose(page_html(site, "7-backprop-implementation"))
+    assert "기울기의 반대 방향" in text and "기울기 방향으로" not in text
+
+
+def _comparison_rows(page: str, header: str) -> dict[str, tuple[float, float]]:
+    """{parameter: (left, right)} from the table whose header row starts with ``header``."""
+    tables = re.findall(r"<table\b.*?</table>", article(page), re.S)
+    for table in tables:
+        rows = tables_as_rows(f'<article class="md-content__inner">{table}</article>').splitlines()
+        if rows and rows[0].startswith(header):
+            found = {}
+            for row in rows[1:]:
+                m = re.match(rf"\| (\w+) \| {POWER} \| {POWER} \|$", row)
+                assert m, row
+                found[m.group(1)] = (power_of_ten(m.group(2), m.group(3)), power_of_ten(m.group(4), m.group(5)))
+            return found
+    raise AssertionError(f"no table starting with {header!r}")
+
+
+def test_gradient_check_gap_is_the_1e_7_inside_cross_entropy(site: BuiltSite) -> None:
+    page = page_html(site, "7-backprop-implementation")
+    rows = _comparison_rows(page, "| 매개변수 | 책의 손실")
+    assert set(rows) == {"W1", "b1", "W2", "b2"}
+    # Without the 1e-7 the differences fall to about 1e-10 or below, at least
+    # a hundredfold for every parameter (a precision-bound gap would not move).
+    for name, (book, exact) in rows.items():
+        assert exact < 1e-9, (name, exact)
+        assert book / exact > 100, (name, book, exact)
+
+
+def test_find_the_bug_exercise_shows_the_weight_gradients_jump(site: BuiltSite) -> None:
+    page = page_html(site, "7-backprop-implementation")
+    rows = _comparison_rows(page, "| 매개변수 | 올바른")
+    for name in ("W1", "W2"):
+        right, buggy = rows[name]
+        assert buggy / right > 1e4, (name, right, buggy)
+    for name in ("b1", "b2"):  # the bias gradients are untouched by a wrong dW
+        right, buggy = rows[name]
+        assert abs(buggy - right) <= 0.05 * right, (name, right, buggy)
+    assert "<details" in article(page)
+
+
+def test_cost_section_compares_passes_and_says_backward_costs_twice(site: BuiltSite) -> None:
+    text = prose(page_html(site, "7-backprop-implementation"))
+    # 1437 images: forward 1437·(64·50 + 50·10) multiply-adds; backward twice that.
+    assert "역전파는 순전파의 정확히 2배" in text
+    assert re.search(r"순전파 [\d.]+ ms, 역전파 [\d.]+ ms로 [\d.]+배", text)
