@@ -30,11 +30,17 @@ def softmax(x: np.ndarray) -> np.ndarray:
     Subtracting the row maximum first keeps ``exp`` from overflowing and does
     not change the result.
     """
-    x = np.asarray(x, dtype=float)
+    x = _as_float_array(x)
     check_finite("softmax input", x)
     shifted = x - x.max(axis=-1, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _as_float_array(x: Any) -> np.ndarray:
+    """``x`` as an array of floats, keeping a float dtype it already has (float32 stays float32)."""
+    x = np.asarray(x)
+    return x if x.dtype.kind == "f" else x.astype(float)
 
 
 def _as_labels(y: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -48,7 +54,14 @@ def _as_labels(y: np.ndarray, t: np.ndarray) -> np.ndarray:
                 "and 0 elsewhere (or pass integer class labels instead)"
             )
         return t.argmax(axis=1)
-    if t.shape == (y.shape[0],) and t.dtype.kind in "iu":
+    if t.shape == (y.shape[0],) and t.dtype.kind not in "iu":
+        # The right shape for labels but not integers (0.0, 2.0 or True): a type problem.
+        shown = t.tolist() if t.size <= 6 else t[:6].tolist() + ["..."]
+        raise ValueError(
+            f"class labels must be integers, got dtype {t.dtype} ({shown}): "
+            f"pass t.astype(int) if they are whole numbers, or one-hot targets of shape {y.shape}"
+        )
+    if t.shape == (y.shape[0],):
         if np.any((t < 0) | (t >= y.shape[1])):
             raise ValueError(f"labels must lie in 0..{y.shape[1] - 1}, got {t.tolist()}")
         return t

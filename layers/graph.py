@@ -40,6 +40,13 @@ backward, shows forward values only where no gradient exists yet).
 :class:`GraphError` naming the edge. A layer called outside any ``with Graph()``
 is not traced at all and returns plain values.
 
+Mistakes that would draw a wrong figure are refused with :class:`GraphError`: an
+input named with ``g.input`` that no layer took (the original value was passed on
+instead of the returned one), one object named twice (``g.input(x, "a")`` and
+``g.input(x, "b")``: pass ``x.copy()``), one layer instance used for two nodes (a
+layer keeps one forward's values for its backward), and an array changed in place
+after a layer used it (checked before backward and before drawing).
+
 Python numbers returned by traced layers come back as ``float``/``int``
 subclasses that behave exactly like the originals; they exist because small
 ints are shared objects in Python (``100 * 2 is 200``), and the graph links a
@@ -102,6 +109,9 @@ class Node:
     dout: Any = None  # gradient the layer's backward received (ops only)
     grads: tuple[Any, ...] | None = None  # what its backward returned, per argument
     value: Any = None  # for inputs/outputs/constants
+    # Copies of the arrays among dout and grads, as backward returned them.
+    recorded_grads: tuple[Any, ...] | None = field(default=None, repr=False)
+    inputs: list[Edge] = field(default_factory=list, repr=False)  # the edges into a layer, by argument
 
 
 @dataclass(eq=False)
@@ -112,6 +122,13 @@ class Edge:
     value: Any
     symbol: str | None = None
     grad_symbol: str | None = None
+    # A copy of an array value as the layer received it: changing the array in
+    # place afterwards is an error (see Graph.check_unchanged), not a silent redraw.
+    recorded: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.value, np.ndarray) and self.recorded is None:
+            self.recorded = self.value.copy()
 
     @property
     def grad(self) -> Any:
@@ -152,12 +169,48 @@ class Graph:
         self._token = _active.set(self)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         _active.reset(self._token)
         self._token = None
+        if exc_type is None:
+            self._check_inputs_used()
+
+    def _check_inputs_used(self) -> None:
+        # A named input no layer took is almost always the original value passed
+        # instead of the object g.input returned: the figure would show the input
+        # unconnected and the layer fed by an unnamed constant.
+        used = {id(edge.src) for edge in self.edges}
+        for node in self.nodes:
+            if node.kind == "input" and id(node) not in used:
+                raise GraphError(
+                    f"g.input({format_value(node.value)}, {node.label!r}) was never passed to a layer: "
+                    "pass on the value g.input returns, not the original "
+                    f"(write `x = g.input(x, {node.label!r})` and then `layer.forward(x)`), "
+                    "or remove the unused input"
+                )
 
     def input(self, value: Any, label: str, *, symbol: str | None = None, grad_symbol: str | None = None) -> Any:
         """Name ``value`` as an input called ``label``; returns the value to pass on."""
+        if isinstance(value, (list, tuple)):
+            raise GraphError(
+                f"g.input(..., {label!r}): a Python {type(value).__name__} cannot be an input, since "
+                "layers would repeat or join it instead of computing with it; "
+                f"pass np.array({_short_repr(value)})"
+            )
+        existing = self._producers.get(id(value))
+        if existing is not None:
+            node = existing[0]
+            if node.kind == "input":
+                why = f"it is already the input {node.label!r}"
+            elif node.kind == "op":
+                why = f"it is the output of the {node.label} layer"
+            else:
+                why = "a layer already took it as an unnamed constant"
+            raise GraphError(
+                f"g.input(..., {label!r}): this object is already in the graph ({why}); one object is one "
+                f"value in the figure. For a second input with the same numbers pass a copy, "
+                f"g.input(x.copy(), {label!r}); to label an edge use g.name(value, symbol)"
+            )
         value = _distinct(value)
         node = Node("input", label, value=value)
         self.nodes.append(node)
@@ -190,6 +243,14 @@ class Graph:
         return value
 
     def _record_forward(self, layer: Any, args: tuple[Any, ...], out: Any) -> Any:
+        previous = layer.__dict__.get("_graph_node")
+        if previous is not None and any(node is previous for node in self.nodes):
+            name = type(layer).__name__
+            raise GraphError(
+                f"{name}.forward: this {name} instance is already a node ({previous.label}) of this graph; "
+                "a layer keeps only its last forward's values for backward, so the earlier node would get "
+                f"no gradients. Create one layer per node (e.g. `a, b = {name}(...), {name}(...)`)"
+            )
         node = Node("op", getattr(layer, "symbol", type(layer).__name__), layer=layer)
         for i, arg in enumerate(args):
             producer = self._producers.get(id(arg))
@@ -203,7 +264,9 @@ class Graph:
             else:
                 src = producer[0]
             note = self._annotations.get(id(arg), _Annotation())
-            self.edges.append(Edge(src, node, i, arg, note.symbol, note.grad_symbol))
+            edge = Edge(src, node, i, arg, note.symbol, note.grad_symbol)
+            self.edges.append(edge)
+            node.inputs.append(edge)
         self.nodes.append(node)
         out = _distinct(out)
         self._producers[id(out)] = (node, out)
@@ -215,6 +278,33 @@ class Graph:
     @property
     def has_backward(self) -> bool:
         return any(edge.grad is not None for edge in self.edges)
+
+    def check_unchanged(self) -> None:
+        """Raise :class:`GraphError` if an array recorded on an edge was changed in place since.
+
+        The layers computed with the numbers they were given; an array changed
+        afterwards (``x[0] = 5``, ``x += 1``) would make the figure show numbers no
+        layer saw. Drawing and ``describe()`` check this first.
+        """
+        for edge in self.edges:
+            if edge.recorded is not None and not _same_array(edge.value, edge.recorded):
+                raise GraphError(
+                    f"the array on the edge {_where(edge)} was changed in place after a layer used it "
+                    f"(recorded {format_value(edge.recorded)}, now {format_value(edge.value)}); the layers "
+                    "computed with the recorded numbers. Change a copy instead (x = x.copy()), "
+                    "or make the change before the forward pass"
+                )
+        for node in self.nodes:
+            if node.recorded_grads is None:
+                continue
+            for i, (now, then) in enumerate(zip((node.dout, *(node.grads or ())), node.recorded_grads)):
+                if then is not None and not _same_array(now, then):
+                    what = "the gradient it received" if i == 0 else f"gradient {i} it returned"
+                    raise GraphError(
+                        f"{what} at the {node.label} node was changed in place after backward "
+                        f"(recorded {format_value(then)}, now {format_value(now)}); "
+                        "change a copy instead (d = d.copy())"
+                    )
 
     def figure_style(self) -> dict[str, str]:
         """How figures of this graph are drawn: each colour's role (forward, backward) and the font.
@@ -228,6 +318,7 @@ class Graph:
         """Build (not render) a ``graphviz.Digraph`` in the book's convention (see :mod:`layers.drawing`)."""
         from layers import drawing  # drawing reads the graph; the graph only points at it
 
+        self.check_unchanged()
         return drawing.to_digraph(self)
 
     def to_dot(self) -> str:
@@ -238,6 +329,7 @@ class Graph:
         """A Korean text alternative naming every value (see :mod:`layers.drawing`)."""
         from layers import drawing
 
+        self.check_unchanged()
         return drawing.describe(self)
 
     def _repr_svg_(self) -> str:
@@ -262,4 +354,37 @@ def record_backward(layer: Any, dout: Any, grads: Any) -> None:
         return
     node.dout = dout
     node.grads = grads if isinstance(grads, tuple) else (grads,)
+    node.recorded_grads = tuple(v.copy() if isinstance(v, np.ndarray) else None for v in (dout, *node.grads))
+
+
+def check_inputs_unchanged(layer: Any) -> None:
+    """Before a traced layer's backward: its recorded inputs must still hold their numbers."""
+    node = layer.__dict__.get("_graph_node")
+    if node is None:
+        return
+    for edge in node.inputs:
+        if edge.recorded is not None and not _same_array(edge.value, edge.recorded):
+            raise GraphError(
+                f"{type(layer).__name__}.backward: the array on the edge {_where(edge)} was changed in place "
+                f"after forward (recorded {format_value(edge.recorded)}, now {format_value(edge.value)}), "
+                "so backward would compute with numbers forward never saw. Change a copy instead "
+                "(x = x.copy()), or run forward again"
+            )
+
+
+def _same_array(now: Any, then: np.ndarray) -> bool:
+    now = np.asarray(now)
+    return now.shape == then.shape and now.dtype == then.dtype and bool(np.array_equal(now, then, equal_nan=True))
+
+
+def _where(edge: Edge) -> str:
+    def name(node: Node) -> str:
+        return node.label or ("a constant" if node.kind == "const" else node.kind)
+
+    return f"{name(edge.src)} → {name(edge.dst)}"
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 

@@ -10,6 +10,10 @@ into the caller's array; ``Affine`` takes one sample (D,), a batch (N, D) or
 N-D input; ``SoftmaxWithLoss`` takes one-hot or label targets, treats a 1-D
 input as one sample and honours ``dout``.
 
+Every layer refuses Python lists and tuples (``*`` would repeat them and ``+``
+join them), and a forward that raises leaves the layer as it was, so a later
+backward answers for the last forward that succeeded.
+
 Every layer can be traced into a :class:`layers.graph.Graph` (see there);
 outside a graph the tracing costs one context-variable lookup per call.
 """
@@ -20,7 +24,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from layers.functions import _as_labels, check_finite, cross_entropy_error, softmax
+from layers.display import format_value
+from layers.functions import _as_float_array, _as_labels, check_finite, cross_entropy_error, softmax
 from layers import graph as _graph
 
 
@@ -31,16 +36,32 @@ class BackwardBeforeForwardError(RuntimeError):
 def _traced_forward(forward: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(forward)
     def wrapper(self: Layer, *args: Any) -> Any:
+        name = type(self).__name__
         for i, arg in enumerate(args):
-            check_finite(f"{type(self).__name__}.forward: argument {i + 1}", arg)
-        out = forward(self, *args)
-        # Proof that forward ran, and the output whose shape backward checks dout against.
-        self._forward_done = True
-        self._out = out
-        # Finite inputs can still overflow (x**2 for x = 1e200); say so here rather
-        # than let inf/nan travel on into the next layer's numbers.
-        check_finite(f"{type(self).__name__}.forward: the result", out)
-        return _graph.record_forward(self, args, out)
+            if isinstance(arg, (list, tuple)):
+                # x * 3 repeats a list and x + y joins two: never what a layer means.
+                raise TypeError(
+                    f"{name}.forward: argument {i + 1} is a Python {type(arg).__name__}, which "
+                    "layers would repeat or join instead of computing with element by element; "
+                    f"pass a numpy array: np.array({_short_repr(arg)})"
+                )
+            check_finite(f"{name}.forward: argument {i + 1}", arg)
+        # A rejected forward leaves the layer as it was: a later backward must not
+        # return gradients for inputs that were refused halfway through.
+        before = dict(self.__dict__)
+        try:
+            out = forward(self, *args)
+            # Finite inputs can still overflow (x**2 for x = 1e200); say so here rather
+            # than let inf/nan travel on into the next layer's numbers.
+            check_finite(f"{name}.forward: the result", out)
+            # Proof that forward ran, and the output whose shape backward checks dout against.
+            self._forward_done = True
+            self._out = out
+            return _graph.record_forward(self, args, out)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
 
     return wrapper
 
@@ -54,6 +75,7 @@ def _traced_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
                 "run forward first, so the layer has the values backward needs"
             )
         check_finite(f"{type(self).__name__}.backward: dout", dout)
+        _graph.check_inputs_unchanged(self)
         expected = np.shape(self._out)
         if np.shape(dout) != expected and np.ndim(dout) != 0:
             raise ValueError(
@@ -343,6 +365,12 @@ class Affine(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
+        if x.ndim == 0:
+            raise ValueError(
+                f"Affine input is a single number ({format_value(x)}), but Affine takes one sample "
+                f"of shape (D,) or a batch (N, D) with D = {self.W.shape[0]}: "
+                f"pass np.array([{format_value(x)}]) if D is 1"
+            )
         self.x_shape = x.shape
         x2 = x.reshape(1, -1) if x.ndim == 1 else x.reshape(x.shape[0], -1)  # (N, D)
         if x2.shape[1] != self.W.shape[0]:
@@ -379,7 +407,7 @@ class SoftmaxWithLoss(Layer):
         self.loss: float | None = None
 
     def forward(self, x: np.ndarray, t: np.ndarray) -> float:
-        x = np.asarray(x, dtype=float)
+        x = _as_float_array(x)  # float32 scores stay float32, as do their gradients
         t = np.asarray(t)
         single = x.ndim == 1
         x2 = x[np.newaxis, :] if single else x  # (N, C)
@@ -405,10 +433,15 @@ class SoftmaxWithLoss(Layer):
         batch_size = self.y.shape[0]
         dx = self.y.copy()
         dx[np.arange(batch_size), self.labels] -= 1  # y − t
-        dx = dx * dout / batch_size
+        dx = (dx * dout / batch_size).astype(self.y.dtype, copy=False)
         return dx[0] if self.single else dx
 
 
 def _is_python_number(x: Any) -> bool:
     # bool is an int but not a number here; numpy scalars keep their own type.
     return type(x) in (int, float)
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

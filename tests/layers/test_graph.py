@@ -452,6 +452,7 @@ def test_output_of_an_untraced_value_is_refused() -> None:
         named = g.input(5.0, "x")
         with pytest.raises(GraphError):
             g.output(named, "x again")  # an input is not a layer's output
+        g.output(MulLayer().forward(named, 2.0), "y")  # (an input no layer takes is refused too)
 
 
 def test_a_graph_cannot_be_entered_twice() -> None:
@@ -464,17 +465,20 @@ def test_a_graph_cannot_be_entered_twice() -> None:
 # -- what refuses to draw -------------------------------------------------------------
 
 
-def test_an_array_changed_in_place_to_nan_refuses_to_draw() -> None:
-    # Edges hold the arrays themselves; an in-place update after tracing reaches them.
+def test_an_array_changed_in_place_after_tracing_refuses_to_draw() -> None:
+    # Edges hold the arrays themselves; an in-place update after tracing would reach the
+    # figure, which would then show numbers the layer never computed with.
     x = np.array([1.0, 2.0])
     W = np.ones((2, 2))
     dot_layer = Dot()
     with Graph() as g:
         g.output(dot_layer.forward(g.input(x, "x"), g.input(W, "W")), "y")
     W[0, 0] = np.nan
-    with pytest.raises(GraphError, match=r"non-finite forward value") as info:
-        g.to_digraph()
-    assert "nan" in str(info.value) and "'W'" in str(info.value)
+    for draw in (g.to_digraph, g.describe):
+        with pytest.raises(GraphError, match=r"the array on the edge W → dot was changed in place") as info:
+            draw()
+        assert "recorded [[1, 1], [1, 1]], now [[nan, 1], [1, 1]]" in str(info.value)
+        assert "x = x.copy()" in str(info.value)
 
 
 def test_a_non_finite_gradient_refuses_to_draw() -> None:
