@@ -117,7 +117,7 @@ def install_assets(site_dir: str | Path, cache: ResultCache | None = None) -> In
     math_text = used_math_text(site)
     if math_text:
         math_font = find_math_font()
-        data, _ = _cached_subset(cache_dir, refresh, math_font, _BASE_CHARS + math_text, "math")
+        data, _ = _cached_subset(cache, math_font, _BASE_CHARS + math_text, "math")
         name = f"{MATH_FONT_FAMILY}.{hashlib.sha256(data).hexdigest()[:10]}.woff2"
         for stale in target.glob(f"{MATH_FONT_FAMILY}.*.woff2"):
             stale.unlink()
