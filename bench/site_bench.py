@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/site_bench.py            # full run (about ten minutes here)
     .venv/bin/python bench/site_bench.py --quick    # fewer runs, N = 1 and 10 only
+    .venv/bin/python bench/site_bench.py --peer     # also markdown-exec on the same pages (bench/peer.py)
 
 Everything is measured on copies of the real site in a temporary folder (the
 repository's docs and cache are never touched), with real `mkdocs build` and
@@ -21,6 +22,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -113,6 +115,8 @@ def clear_cache(site: Site) -> None:
 class Build:
     seconds: float
     stderr: str
+    cpu: float = 0.0  # user + system seconds of the build and every process under it
+
 
     @property
     def counts(self) -> dict[str, int] | None:
@@ -123,16 +127,49 @@ class Build:
         return dict(zip(keys, map(int, match.groups())))
 
 
-def build(site: Site, *args: str) -> Build:
+def build(site: Site, *args: str, python: str | Path = sys.executable) -> Build:
+    before = _children_cpu()
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(site.config), *args],
+        [str(python), "-m", "mkdocs", "build", "-f", str(site.config), *args],
         cwd=site.root, capture_output=True, text=True, env=_env(), timeout=1800,
     )
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"build of {site.root} failed:\n{result.stderr[-4000:]}")
-    return Build(seconds, result.stderr)
+    return Build(seconds, result.stderr, _children_cpu() - before)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of all waited-for descendants. A descendant counts only once its parent
+    has waited for it: the plugin's worker reaps each page process, so pages' CPU is in."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# A build timed inside its process: from loading the configuration to the end of the
+# build, without starting Python and importing MkDocs (the same for every build).
+_IN_PROCESS = """
+import sys, time
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+start = time.perf_counter()
+config = load_config(config_file=sys.argv[1])
+config.plugins.on_startup(command="build", dirty=False)
+try:
+    build(config)
+finally:
+    config.plugins.on_shutdown()
+print(time.perf_counter() - start)
+"""
+
+
+def build_in_process(site: Site) -> float:
+    result = subprocess.run([sys.executable, "-c", _IN_PROCESS, str(site.config)], cwd=site.root,
+                            capture_output=True, text=True, env=_env(), timeout=1800)
+    if result.returncode != 0:
+        sys.exit(f"build of {site.root} failed:\n{result.stderr[-4000:]}")
+    return float(result.stdout.strip().splitlines()[-1])
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -302,19 +339,36 @@ def code_seconds(docs: Path) -> float:
 # -- the report ----------------------------------------------------------------------
 
 
+def paired_ratio(times: list[float], floors: list[float]) -> tuple[float, float, float]:
+    """Median, lowest and highest of the per-round ratios time/floor. Each round's build and
+    floor ran one after the other, so a machine that gets busier or quieter between rounds
+    (it is shared) moves both; the ratio of two medians would not cancel that."""
+    ratios = sorted(t / f for t, f in zip(times, floors))
+    return statistics.median(ratios), ratios[0], ratios[-1]
+
+
+def ratio_text(times: list[float], floors: list[float]) -> str:
+    middle, low, high = paired_ratio(times, floors)
+    return f"{middle:.2f}× ({low:.2f}–{high:.2f})"
+
+
 @dataclass
 class Report:
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # what, median, ratio, note
     notes: list[str] = field(default_factory=list)
 
-    def add(self, what: str, seconds: float | None, floor: float | None, note: str = "") -> None:
-        value = "" if seconds is None else f"{seconds:.2f} s"
-        ratio = "" if seconds is None or not floor else f"{seconds / floor:.2f}×"
+    def add(self, what: str, times: list[float] | float | None, floors: list[float] | None = None,
+            note: str = "") -> None:
+        """``times`` and ``floors`` are the rounds' seconds, in the same order (paired)."""
+        if isinstance(times, float):
+            times = [times]
+        value = "" if not times else f"{statistics.median(times):.2f} s"
+        ratio = "" if not times or not floors else ratio_text(times, floors)
         self.rows.append((what, value, ratio, note))
-        print(f"  {what:<48} {value:>9} {ratio:>7}  {note}", flush=True)
+        print(f"  {what:<48} {value:>9} {ratio:>18}  {note}", flush=True)
 
     def table(self) -> str:
-        lines = ["| 측정 | 중앙값 | 바닥 대비 | 비고 |", "|---|---:|---:|---|"]
+        lines = ["| 측정 | 중앙값 | 바닥 대비: 회차별 비의 중앙값 (최소–최대) | 비고 |", "|---|---:|---:|---|"]
         lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in self.rows]
         return "\n".join(lines)
 
@@ -342,7 +396,9 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
-    parser.add_argument("--scale", default="1,10,50", help="book sizes N for the scaling table")
+    parser.add_argument("--scale", default="1,10,30", help="book sizes N for the scaling table")
+    parser.add_argument("--peer", action="store_true",
+                        help="also build the chapter with markdown-exec (bench/peer.py; makes bench/.venv-peer)")
     parser.add_argument("--quick", action="store_true", help="3 runs, N = 1,10")
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "RESULTS.md")
     args = parser.parse_args()
@@ -353,7 +409,7 @@ def main() -> None:
     try:
         report, details = Report(), []
         print(f"machine: {machine()}\n", flush=True)
-        chapter(work, runs, report, details)
+        chapter(work, runs, report, details, peer=args.peer)
         scaling = scale(work, runs, sizes)
         print("\n" + "\n".join(details))
         text = results_md(runs, report, details, scaling)
@@ -363,25 +419,48 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def chapter(work: Path, runs: int, report: Report, details: list[str]) -> None:
-    """The real chapter: floor, cold, warm, serve edits, figures, bytes."""
+def chapter(work: Path, runs: int, report: Report, details: list[str], peer: bool = False) -> None:
+    """The real chapter: floor, cold (also timed in-process, and markdown-exec's build of the
+    same pages with ``peer``), warm, serve edits, figures, bytes."""
     floor_site = make_site(work / "floor", enabled=False)
     site = make_site(work / "site", enabled=True)
-    build(floor_site)  # first builds pay for imports and disk caches; not counted
-    floor = median_of(runs, lambda: build(floor_site).seconds)
-    report.add("바닥: `enabled: false`로 빌드", floor, floor)
+    peer_site = peer_python = None
+    if peer:
+        import peer as peer_module  # bench/peer.py
 
-    colds = []
+        peer_python = peer_module.setup()
+        peer_site = make_site(work / "peer", enabled=True)
+        peer_module.convert_site(peer_site.root)
+        build(peer_site, python=peer_python)  # not counted, as the first floor build
+    build(floor_site)  # first builds pay for imports and disk caches; not counted
+
+    # Cold builds interleaved with the floor (and the peer), so that the machine getting
+    # busier or quieter (it is shared) affects all sides alike.
+    floors, colds, peers, floors_in, colds_in = [], [], [], [], []
     for _ in range(runs):
+        floors.append(build(floor_site))
         clear_cache(site)
         colds.append(build(site, "--verbose"))
-    cold = statistics.median(b.seconds for b in colds)
+        if peer_site is not None:
+            peers.append(build(peer_site, python=peer_python))
+        floors_in.append(build_in_process(floor_site))
+        clear_cache(site)
+        colds_in.append(build_in_process(site))
+    floor_t, cold_t = [b.seconds for b in floors], [b.seconds for b in colds]
+    report.add("바닥: `enabled: false`로 빌드", floor_t, floor_t, _cpu_note(floors))
     counts = colds[-1].counts or {}
-    report.add("처음 빌드 (빈 캐시)", cold, floor, f"블록 {counts.get('run')}개 실행, 그림 {counts.get('drawn')}개 그림")
-    code = statistics.median(code_seconds(site.root / "docs") for _ in range(runs))
+    report.add("처음 빌드 (빈 캐시)", cold_t, floor_t,
+               f"블록 {counts.get('run')}개 실행, 그림 {counts.get('drawn')}개 그림; {_cpu_note(colds)}")
+    if peers:
+        peer_t = [b.seconds for b in peers]
+        report.add("비교: markdown-exec로 같은 페이지 빌드", peer_t, floor_t,
+                   f"캐시가 없어 매번 처음부터; 우리 처음 빌드 ÷ markdown-exec = {ratio_text(cold_t, peer_t)}; "
+                   f"{_cpu_note(peers)}")
+    report.add("바닥, 프로세스 안에서 잰 시간", floors_in, floors_in, "설정 읽기부터 빌드 끝까지 (파이썬 시작과 import 제외)")
+    report.add("처음 빌드, 프로세스 안에서 잰 시간", colds_in, floors_in, "목표 ≤ 4.5×")
+    code = [code_seconds(site.root / "docs") for _ in range(min(runs, 3))]
     report.add("　저자 코드만 따로 실행한 시간", code, None,
                "플러그인 없이, 페이지마다 새 인터프리터에서 차례로 (플러그인은 두 페이지씩 동시에 실행)")
-    report.add("　플러그인 자체 부담 = 처음 − 바닥 − 저자 코드", cold - floor - code, None, "목표: 1초 미만")
 
     figure_ms = [int(ms) for b in colds for _, ms in FIGURE_TIME_RE.findall(b.stderr)]
     per_build = len(figure_ms) // len(colds)
@@ -392,46 +471,44 @@ def chapter(work: Path, runs: int, report: Report, details: list[str]) -> None:
     # Floor and plugin builds interleaved, so that a machine getting busier or quieter
     # affects both sides alike; edits are compared with the same edit to the floor's docs.
     editor, floor_editor = Editor(site), Editor(floor_site)
-    runs_of: dict[str, list[tuple[float, dict[str, int]]]] = {k: [] for k in ("floor", "warm", "prose", "code")}
-    floor_prose_times = []
+    runs_of: dict[str, list[Build]] = {k: [] for k in ("floor", "warm", "floor prose", "prose", "code")}
     for _ in range(runs):
-        runs_of["floor"].append((build(floor_site).seconds, {}))
-        warm_build = build(site)
-        runs_of["warm"].append((warm_build.seconds, warm_build.counts or {}))
-        floor_prose_times.append(_timed_build(floor_site, floor_editor.prose)[0])
-        runs_of["prose"].append(_timed_build(site, editor.prose))
-        runs_of["code"].append(_timed_build(site, editor.code))
-    med = {k: statistics.median(t for t, _ in v) for k, v in runs_of.items()}
-    floor_prose = statistics.median(floor_prose_times)
-    report.add("다시 빌드 (바뀐 것 없음)", med["warm"], med["floor"],
-               f"블록 {max(c['run'] for _, c in runs_of['warm'])}개 실행, 목표 ≤ 1.15× "
-               f"(같이 번갈아 잰 바닥 {med['floor']:.2f} s에 견줌)")
-    report.add("바닥: 본문 수정 후 빌드", floor_prose, floor_prose)
-    report.add("본문 수정 후 빌드", med["prose"], floor_prose,
-               f"블록 {max(c['run'] for _, c in runs_of['prose'])}개 실행, 목표 ≤ 1.15×")
-    report.add("코드 블록 하나 수정 후 빌드", med["code"], floor_prose,
-               f"블록 {max(c['run'] for _, c in runs_of['code'])}개 실행 "
-               f"(그 페이지의 블록 {editor.blocks_on(CODE_PAGE)}개)")
+        runs_of["floor"].append(build(floor_site))
+        runs_of["warm"].append(build(site))
+        runs_of["floor prose"].append(_edit_and_build(floor_site, floor_editor.prose))
+        runs_of["prose"].append(_edit_and_build(site, editor.prose))
+        runs_of["code"].append(_edit_and_build(site, editor.code))
+    t = {k: [b.seconds for b in v] for k, v in runs_of.items()}
+    ran = {k: max((b.counts or {}).get("run", -1) for b in v) for k, v in runs_of.items()}
+    report.add("바닥: 다시 빌드", t["floor"], t["floor"], _cpu_note(runs_of["floor"]))
+    report.add("다시 빌드 (바뀐 것 없음)", t["warm"], t["floor"],
+               f"블록 {ran['warm']}개 실행, 목표 ≤ 1.05×; {_cpu_note(runs_of['warm'])}")
+    report.add("바닥: 본문 수정 후 빌드", t["floor prose"], t["floor prose"])
+    report.add("본문 수정 후 빌드", t["prose"], t["floor prose"], f"블록 {ran['prose']}개 실행, 목표 ≤ 1.05×")
+    report.add("코드 블록 하나 수정 후 빌드", t["code"], t["floor prose"],
+               f"블록 {ran['code']}개 실행 (그 페이지의 블록 {editor.blocks_on(CODE_PAGE)}개), 목표 ≤ 1.10×; "
+               f"{_cpu_note(runs_of['code'])}")
 
-    for label, target in (("바닥: serve", floor_site), ("serve", site)):
-        server = Server(target)
-        try:
-            ed = Editor(target)
-            # Twice the runs: a save's time still varies with the polling phase.
-            prose_saves = [server.save(ed.prose, PROSE_PAGE) for _ in range(2 * runs)]
-            code_saves = [server.save(ed.code, CODE_PAGE) for _ in range(2 * runs)]
-        finally:
+    # Both servers run at once and saves alternate between them, for the same reason.
+    servers = [Server(floor_site), Server(site)]
+    saves: dict[tuple[int, str], list[tuple[float, dict[str, int] | None]]] = {}
+    try:
+        editors = [Editor(floor_site), Editor(site)]
+        # Twice the runs: a save's time still varies with the polling phase.
+        for _ in range(2 * runs):
+            for kind, page in (("prose", PROSE_PAGE), ("code", CODE_PAGE)):
+                for i, server in enumerate(servers):
+                    edit = editors[i].prose if kind == "prose" else editors[i].code
+                    saves.setdefault((i, kind), []).append(server.save(edit, page))
+    finally:
+        for server in servers:
             server.close()
-        if target is floor_site:
-            floor_serve_prose = statistics.median(s for s, _ in prose_saves)
-            floor_serve_code = statistics.median(s for s, _ in code_saves)
-            report.add(f"{label}, 본문 저장 → 페이지", floor_serve_prose, floor_serve_prose)
-            report.add(f"{label}, 코드 저장 → 페이지", floor_serve_code, floor_serve_code)
-        else:
-            report.add(f"{label}, 본문 저장 → 페이지", statistics.median(s for s, _ in prose_saves),
-                       floor_serve_prose, f"블록 {max((c or {}).get('run', -1) for _, c in prose_saves)}개 실행")
-            report.add(f"{label}, 코드 저장 → 페이지", statistics.median(s for s, _ in code_saves),
-                       floor_serve_code, f"블록 {code_saves[-1][1] and code_saves[-1][1]['run']}개 실행")
+    for kind, what in (("prose", "본문"), ("code", "코드")):
+        floor_s = [s for s, _ in saves[(0, kind)]]
+        ours = [s for s, _ in saves[(1, kind)]]
+        report.add(f"바닥: serve, {what} 저장 → 페이지", floor_s, floor_s)
+        report.add(f"serve, {what} 저장 → 페이지", ours, floor_s,
+                   f"블록 {max((c or {}).get('run', -1) for _, c in saves[(1, kind)])}개 실행, 목표 ≤ 1.05×")
 
     site_dir = site.root / "site"
     pages = sorted(site_dir.rglob("index.html"))
@@ -443,10 +520,13 @@ def chapter(work: Path, runs: int, report: Report, details: list[str]) -> None:
     details += [f"  - `{name}`: {size / 1024:.1f} KiB" for name, size in sizes.items() if name != "404.html"]
 
 
-def _timed_build(site: Site, edit: Callable[[], str]) -> tuple[float, dict[str, int]]:
+def _cpu_note(builds: list[Build]) -> str:
+    return f"CPU {statistics.median(b.cpu for b in builds):.2f} s (하위 프로세스 포함)"
+
+
+def _edit_and_build(site: Site, edit: Callable[[], str]) -> Build:
     edit()
-    result = build(site)
-    return result.seconds, result.counts or {}
+    return build(site)
 
 
 def scale(work: Path, runs: int, sizes: list[int]) -> list[str]:
@@ -465,15 +545,16 @@ def scale(work: Path, runs: int, sizes: list[int]) -> list[str]:
         for _ in range(runs):
             times["floor"].append(build(floor_site).seconds)
             times["warm"].append(build(site).seconds)
-            times["floor prose"].append(_timed_build(floor_site, floor_editor.prose)[0])
-            times["prose"].append(_timed_build(site, editor.prose)[0])
-            seconds, counts = _timed_build(site, editor.code)
-            times["code"].append(seconds)
-            rerun.append(counts.get("run"))
+            times["floor prose"].append(_edit_and_build(floor_site, floor_editor.prose).seconds)
+            times["prose"].append(_edit_and_build(site, editor.prose).seconds)
+            code = _edit_and_build(site, editor.code)
+            times["code"].append(code.seconds)
+            rerun.append((code.counts or {}).get("run"))
         m = {k: statistics.median(v) for k, v in times.items()}
-        rows.append(f"| {n} | {pages} | {m['floor']:.2f} s | {m['warm']:.2f} s ({m['warm'] / m['floor']:.2f}×) | "
-                    f"{m['floor prose']:.2f} s | {m['prose']:.2f} s ({m['prose'] / m['floor prose']:.2f}×) | "
-                    f"{m['code']:.2f} s ({m['code'] / m['floor prose']:.2f}×) | {max(rerun)} |")
+        rows.append(f"| {n} | {pages} | {m['floor']:.2f} s | {m['warm']:.2f} s, "
+                    f"{ratio_text(times['warm'], times['floor'])} | "
+                    f"{m['floor prose']:.2f} s | {m['prose']:.2f} s, {ratio_text(times['prose'], times['floor prose'])} | "
+                    f"{m['code']:.2f} s, {ratio_text(times['code'], times['floor prose'])} | {max(rerun)} |")
         print("  " + rows[-1], flush=True)
         shutil.rmtree(floor_site.root, ignore_errors=True)
         shutil.rmtree(site.root, ignore_errors=True)
@@ -506,6 +587,13 @@ def results_md(runs: int, report: Report, details: list[str], scaling: list[str]
   다시 빌드된 페이지가 서버에서 나올 때까지입니다. `mkdocs serve`는 0.5초마다 파일이 바뀌었는지
   살피므로 저장 뒤 빌드가 시작되기까지 0~0.5초를 기다립니다. 벤치마크의 serve는 이 간격을 0.02초로
   줄여 다시 빌드하는 시간을 잽니다. 실제로 저자가 겪는 시간은 여기에 평균 0.25초쯤이 더해집니다.
+- 바닥 대비는 회차별 비의 중앙값입니다. 한 회차 안에서 바닥과 플러그인 쪽 빌드를 잇달아 재고
+  (serve는 두 서버를 함께 띄워 번갈아 저장), 그 비를 회차마다 구해 중앙값과 최소–최대를 적습니다.
+  이 기계의 코어 2개는 다른 작업들과 함께 쓰는 것이라 부하가 수시로 바뀌고, 같은 빌드도 회차에 따라
+  두세 배까지 느려집니다. 절대 시간보다 비를, 비 하나보다 그 범위를 보십시오.
+- CPU는 빌드 프로세스와 그 아래 모든 프로세스(워커, 페이지를 실행한 프로세스, `dot`)의 user+sys
+  시간입니다(`getrusage(RUSAGE_CHILDREN)`). 부모가 거둔(wait) 프로세스만 잡히므로, 워커는 페이지
+  프로세스를 하나하나 거둡니다.
 
 ## 이 장(chapter) 하나
 
@@ -516,7 +604,8 @@ def results_md(runs: int, report: Report, details: list[str], scaling: list[str]
 ## 규모: 이 장을 N번 복사한 책
 
 그림 id는 사본마다 달라지게 고쳐 붙입니다. 바닥과 플러그인 쪽 빌드를 번갈아 재고, 다시 빌드는 바닥에,
-본문 수정과 코드 수정은 바닥의 본문 수정에 견줍니다.
+본문 수정과 코드 수정은 바닥의 본문 수정에 견줍니다(회차별 비의 중앙값, 괄호 안은 최소–최대).
+목표: 다시 빌드와 본문 수정 ≤ 1.05×, 코드 수정 ≤ 1.10×.
 
 {chr(10).join(scaling)}
 """
