@@ -1,19 +1,11 @@
-"""The real site builds with --strict."""
+"""The real site builds with --strict (the session's one build, shared with the other site tests)."""
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
+from site_helpers import BuiltSite
 
 
-def test_site_builds_strict(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=ROOT, capture_output=True, text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+def test_site_builds_strict(built_site: BuiltSite) -> None:
+    # built_site is `mkdocs build --strict` of the real site: a warning or error fails it.
+    html = built_site.html("")
     assert "오차역전파법" in html
     assert "fonts.googleapis.com" not in html

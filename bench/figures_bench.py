@@ -1,6 +1,6 @@
 """Benchmark: figure rendering and the served font subset (not collected by pytest).
 
-    .venv/bin/python tests/figures/bench_figures.py
+    .venv/bin/python bench/figures_bench.py
 
 Prints timings for one figure through render_svg, twelve figures one after
 another versus on a thread pool (each figure is one `dot` process, so threads
@@ -15,8 +15,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "figures"))  # figure_helpers: the apple graph the tests draw
 
 from figure_helpers import apple_digraph  # noqa: E402
 from mkdocs_backprop.figure_font import check_font  # noqa: E402

@@ -1,6 +1,6 @@
 """Benchmark: what tracing costs (not collected by pytest).
 
-    .venv/bin/python tests/layers/bench_layers.py
+    .venv/bin/python bench/layers_bench.py
 
 Prints the median time of one MulLayer.forward on Python floats and one
 Affine forward+backward on a (100, 784) batch: as the book writes the layer
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from layers import Affine, AddLayer, Graph, MulLayer  # noqa: E402
 

@@ -1,0 +1,174 @@
+"""The core without MkDocs: the worker process, the build session and the cache, driven in-process.
+
+The worker is the real one (a `python -m mkdocs_backprop.worker_process` fork
+server); only MkDocs is absent, so these run in the fast tier.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mkdocs_backprop.cache import ResultCache, write_atomic
+from mkdocs_backprop.figure_index import label_for_page
+from mkdocs_backprop.figure_source import FigureSource
+from mkdocs_backprop.session import BuildSession, SourcePage
+from mkdocs_backprop.settings import Settings
+from mkdocs_backprop.worker_client import WorkerClient
+from mkdocs_backprop.worker_protocol import Item, ItemError, ItemResult, PageJob
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def worker() -> Iterator[WorkerClient]:
+    client = WorkerClient(ROOT, preload=["numpy", "layers"])
+    yield client
+    client.close()
+
+
+def run(worker: WorkerClient, items: list[Item], *, formatter: str | None = None,
+        timeouts: list[float] | None = None) -> list[ItemResult]:
+    source = [f"line {n}\n" for n in range(1, 40)]
+    job = PageJob("docs/p.md", source, items, 1000, formatter)
+    return worker.run_page(job, timeouts or [10.0] * len(items))
+
+
+# -- the worker ------------------------------------------------------------------------
+
+
+def test_items_share_one_namespace_and_results_are_typed(worker: WorkerClient) -> None:
+    results = run(worker, [Item("exec", "x = 3\nprint('x is', x)", 1, 2), Item("inline", "x * 2", 5)])
+    assert results == [ItemResult(output="x is 3\n"), ItemResult(value="6")]
+
+
+def test_bare_values_go_through_the_configured_formatter(worker: WorkerClient) -> None:
+    items = [Item("exec", "price = 200 * 1.1", 1, 2), Item("inline", "price", 4), Item("inline", "price:.1f", 4)]
+    assert [r.value for r in run(worker, items)] == [None, "220.00000000000003", "220.0"]
+    formatted = run(worker, items, formatter="layers.display:format_value")
+    assert [r.value for r in formatted] == [None, "220", "220.0"]  # a format spec is Python's
+
+
+def test_a_formatter_that_cannot_be_imported_is_the_values_error(worker: WorkerClient) -> None:
+    (result,) = run(worker, [Item("inline", "1", 7)], formatter="no_such_module:fmt")
+    assert result.error is not None and result.error.line == 7
+    assert "No module named 'no_such_module'" in result.error.message
+
+
+def test_the_first_error_stops_the_page_with_its_line(worker: WorkerClient) -> None:
+    items = [Item("exec", "print('before')\n\n1 / 0", 10, 11), Item("inline", "2", 20)]
+    (result,) = run(worker, items)
+    assert result.output == "before\n"
+    assert isinstance(result.error, ItemError)
+    assert result.error.line == 13 and result.error.message == "ZeroDivisionError: division by zero"
+    assert 'File "docs/p.md", line 13' in result.error.traceback
+
+
+def test_a_figure_comes_back_as_a_source_with_the_drawables_style(worker: WorkerClient) -> None:
+    code = ("from layers import Graph, MulLayer\nm = MulLayer()\nwith Graph() as g:\n"
+            "    g.output(m.forward(g.input(2, 'a'), g.input(3, 'b')), 'c')\ng")
+    (result,) = run(worker, [Item("figure", code, 1, 2)])
+    assert result.error is None and isinstance(result.figure, FigureSource)
+    assert result.figure.kind == "dot" and "digraph" in result.figure.text
+    assert dict(result.figure.colors) == {"forward": "#000000", "backward": "#c62828"}
+    assert result.figure.font == "NanumGothic"
+
+
+def test_a_timeout_and_a_dead_child_are_item_errors(worker: WorkerClient) -> None:
+    (slow,) = run(worker, [Item("exec", "while True: pass", 3, 4), Item("inline", "1", 9)], timeouts=[0.5, 5])
+    assert slow.error is not None and slow.error.line == 3 and "did not finish within 0.5 s" in slow.error.message
+    (dead,) = run(worker, [Item("exec", "import os\nos._exit(3)", 6, 7)])
+    assert dead.error is not None and dead.error.line == 6 and "ended while running" in dead.error.message
+
+
+# -- the result's JSON form (what the cache stores) ------------------------------------
+
+
+def test_results_survive_the_cache_and_damaged_entries_are_refused() -> None:
+    figure = FigureSource("dot", "digraph { a }", "그림", (("backward", "#c62828"),), "NanumGothic")
+    for result in (ItemResult(output="x\n"), ItemResult(value="220"), ItemResult(output="", figure=figure)):
+        assert ItemResult.from_json(json.loads(json.dumps(result.to_json()))) == result
+    for damaged in ([], {"output": 3}, {"value": 1}, {"figure": {"kind": "png"}}, {"error": {}}):
+        assert ItemResult.from_json(damaged) is None
+
+
+def test_write_atomic_leaves_no_half_file_behind(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "entry.json"
+    write_atomic(target, b"old")
+
+    with pytest.raises(TypeError):
+        write_atomic(target, "not bytes")  # type: ignore[arg-type]
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in target.parent.iterdir()] == ["entry.json"]
+
+
+# -- the session ----------------------------------------------------------------------
+
+PAGE = """\
+# 그림
+
+```python figure id="apple" caption="사과"
+from layers import Graph, MulLayer
+m = MulLayer()
+with Graph() as g:
+    g.output(m.forward(g.input(100, "사과"), g.input(2, "개수")), "가격")
+g
+```
+
+값은 `{py} 1.5 + 1`이고 `{fig} apple`를 본다.
+"""
+
+
+def session(root: Path, **settings: object) -> BuildSession:
+    defaults: dict[str, object] = {"preload": ("numpy", "layers"), "formatter": "layers.display:format_value"}
+    return BuildSession(root, Settings(**{**defaults, **settings}), ResultCache(root / "cache"), [])
+
+
+def page(src_uri: str, sections: tuple[str, ...] = (), label: object = None) -> SourcePage:
+    return SourcePage(src_uri, f"docs/{src_uri}", PAGE, label, sections)
+
+
+def test_a_session_runs_draws_and_then_serves_from_the_cache(tmp_path: Path) -> None:
+    first = session(tmp_path)
+    pages = [page("ch06/a.md")]
+    assert first.scan(pages) == []
+    outcome = first.page(PAGE, pages[0], link=lambda entry: f"#{entry.anchor}")
+    first.close()
+    assert outcome.failures == [] and outcome.markdown.count("bpx") >= 3
+    html = first.placeholders.fill_late(first.placeholders.fill(outcome.markdown))
+    assert '<figure class="bp-figure" id="apple"><svg' in html
+    assert "<figcaption>그림 1: 사과</figcaption>" in html and "2.5" in first.placeholders.html.values()
+    assert first.counts["run"] == 1 and first.counts["drawn"] == 1
+
+    second = session(tmp_path)
+    second.scan(pages)
+    second.page(PAGE, pages[0], link=lambda entry: "")
+    second.close()
+    assert (second.counts["run"], second.counts["cached"]) == (0, 1)
+    assert (second.counts["drawn"], second.counts["figures cached"]) == (0, 1)
+
+
+def test_figure_labels_follow_section_then_folder_and_front_matter_wins(tmp_path: Path) -> None:
+    by_place = (("ch06/", "그림 6-{n}"), ("부록", "그림 A-{n}"))
+    s = session(tmp_path, enabled=True, figure_labels=by_place)
+    pages = [page("ch06/a.md"), page("ch06/b.md", ("6장",)), page("ch06/c.md", ("부록", "6장")),
+             page("ch06/d.md", ("부록",), "예 {n}"), page("index.md")]
+    failures = s.scan(pages)
+    # Every page uses id="apple": all but the first are reported, each at its page and line.
+    assert [(f.path, f.line) for f in failures] == [(f"docs/{p.src_uri}", 3) for p in pages[1:]]
+    labels = [s.figures.by_position[(p.src_uri, 0)].label for p in pages]
+    assert labels == ["그림 6-1", "그림 6-2", "그림 A-1", "예 1", "그림 1"]
+    s.close()
+    assert label_for_page("x/y.md", (), "그림", "그림 {n}", ())[1] is not None  # no {n}: reported
+
+
+def test_a_session_without_preload_or_formatter_knows_no_book(tmp_path: Path) -> None:
+    s = BuildSession(tmp_path, Settings(), ResultCache(None), [])
+    source = "```python exec\nimport sys\nprint(sorted(m for m in ('layers', 'numpy') if m in sys.modules))\n```\n"
+    plain = SourcePage("p.md", "docs/p.md", source)
+    s.scan([plain])
+    outcome = s.page(source, plain, link=lambda entry: "")
+    s.close()
+    assert "[]" in "".join(s.placeholders.html.values()) and outcome.failures == []
