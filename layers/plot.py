@@ -219,7 +219,12 @@ class LineChart:
 
 
 def _object_particle(word: str) -> str:
-    """을 after a final consonant, 를 after a vowel (Korean object marker)."""
+    """을 after a final consonant, 를 after a vowel (Korean object marker).
+
+    The plugin's ``josa`` module holds the full rule (numbers read aloud too);
+    ``layers`` cannot import the plugin, so this is its Hangul-syllable part only,
+    and tests/plugin/test_josa.py checks the two agree on every syllable.
+    """
     last = word.rstrip()[-1:] or "가"
     if "가" <= last <= "힣":
         return "을" if (ord(last) - ord("가")) % 28 else "를"

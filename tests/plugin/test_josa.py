@@ -102,3 +102,11 @@ def test_every_pair_is_consonant_form_then_vowel_form() -> None:
 ])
 def test_fix_leading_particle(text: str, following: str, expected: str) -> None:
     assert fix_leading_particle(text, following) == expected
+
+
+def test_the_charts_object_particle_is_the_same_rule_for_every_syllable() -> None:
+    # layers cannot import the plugin, so layers.plot keeps the Hangul part of the rule itself.
+    from layers.plot import _object_particle
+
+    syllables = [chr(c) for c in range(ord("가"), ord("힣") + 1)]
+    assert [_object_particle(f"정확도{s}") for s in syllables] == [agree(s, "를") for s in syllables]
