@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # One entry point for authors, maintainers and CI.
-#   ./run.sh serve   set up what is missing, then serve the site on 127.0.0.1:8000
+#   ./run.sh serve   set up what is missing, then serve the site at
+#                    http://127.0.0.1:8000/dlfs-backprop/ (another address: -a 127.0.0.1:8001)
 #   ./run.sh test    set up what is missing, then run the whole test suite
 #   ./run.sh build   set up what is missing, then build the site into site/
-# Set-up is idempotent: a second run installs nothing and starts in seconds.
+# Set-up is idempotent: a second run installs nothing and starts in seconds. The first
+# run shows each package as it is downloaded and installed; the full logs stay in
+# $VENV/install-pip.log (apt: $TMPDIR/run.sh-apt.log).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 # System packages: the Graphviz `dot` binary, a Hangul font for figure labels,
 # the math font (DejaVu Math TeX Gyre) and (for the browser tests) Debian's Chromium.
 SYSTEM_PACKAGES=(graphviz fonts-nanum fonts-dejavu-extra chromium)
-VENV=.venv
+VENV=${BACKPROP_VENV:-.venv}  # another folder only for run.sh's own tests
 PY=${PYTHON:-python3}
 
 # Material prints a banner about MkDocs 2.0 on every build; we pin mkdocs 1.6
@@ -18,6 +21,66 @@ PY=${PYTHON:-python3}
 export NO_MKDOCS_2_WARNING=1
 
 say() { printf '\033[1m[run.sh]\033[0m %s\n' "$*" >&2; }
+
+# Shows an installer's progress while it runs: one short line per package it fetches
+# or sets up, numbered against the total when the installer announces one (in a
+# terminal the line is rewritten in place). Everything it printed goes to the log file
+# $1, whose tail is shown if the installer fails. $2 is apt or pip; $3 the number of
+# packages expected, if known beforehand.
+show_progress() {
+    local log=$1 kind=$2 total=${3:-?} line step="" n=0 start=$SECONDS
+    local overwrite=0
+    [ -t 2 ] && overwrite=1
+    : > "$log"
+    while IFS= read -r line; do
+        printf '%s\n' "$line" >> "$log"
+        step=""
+        case $kind in
+            apt)
+                if [[ $line =~ ([0-9]+)\ newly\ installed ]]; then total=${BASH_REMATCH[1]}
+                elif [[ $line =~ ^Get:[0-9]+\ +[^\ ]+\ +[^\ ]+\ +[^\ ]+\ +([^\ ]+)\ .*\[(.+)\]$ ]]; then
+                    step="downloading ${BASH_REMATCH[1]} (${BASH_REMATCH[2]})"
+                elif [[ $line =~ ^Setting\ up\ ([^\ ]+) ]]; then
+                    n=$((n + 1)); step="set up ${BASH_REMATCH[1]}"
+                fi ;;
+            pip)
+                # "Collecting numpy<3,>=2 (from …)", or "Processing /…/numpy-2.4.6-cp311-….whl"
+                if [[ $line =~ ^Collecting\ ([A-Za-z0-9._-]+) ]]; then
+                    n=$((n + 1)); step="${BASH_REMATCH[1]}"
+                elif [[ $line =~ ^Processing\ .*/([A-Za-z0-9._]+)-([^-/]+)-[^/]*\.whl ]]; then
+                    n=$((n + 1)); step="${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+                elif [[ $line =~ ^\ +Downloading\ .*\((.+)\)$ ]]; then
+                    step="downloading (${BASH_REMATCH[1]})"
+                elif [[ $line =~ ^Installing\ collected\ packages:\ (.*)$ ]]; then
+                    local count
+                    count=$(tr ',' '\n' <<<"${BASH_REMATCH[1]}" | wc -l)
+                    step="unpacking $count packages into $VENV (the longest step, no output until done)"
+                fi ;;
+        esac
+        [ -z "$step" ] && continue
+        if [ $overwrite -eq 1 ]; then
+            printf '\r\033[K  [%s/%s %3ds] %s' "$n" "$total" $((SECONDS - start)) "${step:0:100}" >&2
+        else
+            printf '  [%s/%s %3ds] %s\n' "$n" "$total" $((SECONDS - start)) "$step" >&2
+        fi
+    done
+    [ $overwrite -eq 1 ] && printf '\r\033[K' >&2
+    return 0
+}
+
+# with_progress LOG KIND TOTAL COMMAND...: runs the command with its output going
+# through show_progress; on failure shows the log's tail and stops.
+with_progress() {
+    local log=$1 kind=$2 total=$3 start=$SECONDS
+    shift 3
+    if "$@" 2>&1 | show_progress "$log" "$kind" "$total"; then
+        say "done in $((SECONDS - start)) s (full log: $log)"
+    else
+        say "failed; the last lines of $log:"
+        tail -n 25 "$log" >&2
+        exit 1
+    fi
+}
 
 missing_system_packages() {
     local pkg missing=()
@@ -49,10 +112,11 @@ ensure_system_packages() {
         command -v sudo >/dev/null 2>&1 || { say "Need root or sudo to install: $missing"; exit 1; }
         sudo=(sudo)
     fi
-    say "Installing system packages: $missing"
+    say "Installing system packages with apt-get: $missing (about a minute on a fresh machine)"
     "${sudo[@]}" apt-get update -qq
     # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    with_progress "${TMPDIR:-/tmp}/run.sh-apt.log" apt "" \
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 }
 
 ensure_venv() {
@@ -69,8 +133,11 @@ ensure_venv() {
     local stamp="$VENV/.installed" want
     want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        say "Installing Python packages into $VENV"
-        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+        local pinned
+        pinned=$(grep -cE '^[A-Za-z0-9]' constraints.txt || true)
+        say "Installing Python packages into $VENV ($pinned pinned in constraints.txt; a minute or two the first time)"
+        with_progress "$VENV/install-pip.log" pip "$pinned" \
+            "$VENV/bin/python" -m pip install --progress-bar off --disable-pip-version-check -c constraints.txt -e '.[test]'
         echo "$want" > "$stamp"
     fi
 }

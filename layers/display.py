@@ -51,7 +51,7 @@ def format_float(x: float) -> str:
 def format_value(value: Any) -> str:
     """Format any value the way the site shows it.
 
-    Floats (Python or numpy, any dtype) by :func:`format_float`; numpy
+    Floats (Python or numpy, any dtype) by ``format_float``; numpy
     integers and booleans as plain Python ones; arrays element by element in
     nested brackets; tuples and lists recursively (so ``W.shape`` reads
     ``(2, 3)``); anything else by ``str``.

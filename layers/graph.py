@@ -37,7 +37,7 @@ backward, shows forward values only where no gradient exists yet).
 ``g.has_backward`` tells whether any gradient was recorded. ``to_digraph()``
 (drawn by :mod:`layers.drawing`, as is ``describe()``) builds (never renders) the Digraph, using only ``FORWARD_COLOR``,
 ``BACKWARD_COLOR`` and ``FONT_NAME``; a nan or inf on an edge raises
-:class:`GraphError` naming the edge. A layer called outside any ``with Graph()``
+[`GraphError`][layers.GraphError] naming the edge. A layer called outside any ``with Graph()``
 is not traced at all and returns plain values.
 
 Mistakes that would draw a wrong figure are refused with :class:`GraphError`: an
@@ -322,7 +322,7 @@ class Graph:
         return drawing.to_digraph(self)
 
     def to_dot(self) -> str:
-        """The DOT source of :meth:`to_digraph`."""
+        """The DOT source of [`to_digraph`][layers.Graph.to_digraph]."""
         return self.to_digraph().source
 
     def describe(self) -> str:

@@ -14,7 +14,7 @@ Every layer refuses Python lists and tuples (``*`` would repeat them and ``+``
 join them), and a forward that raises leaves the layer as it was, so a later
 backward answers for the last forward that succeeded.
 
-Every layer can be traced into a :class:`layers.graph.Graph` (see there);
+Every layer can be traced into a [`Graph`][layers.Graph] (see there);
 outside a graph the tracing costs one context-variable lookup per call.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ Events used, and why:
 
 - ``on_startup``: learn whether this is ``build`` or ``serve`` (errors fail a
   build, but only show as boxes under serve); the instance then lives across
-  serve rebuilds.
+  serve rebuilds. ``--dirty`` is refused with a message saying why.
 - ``on_config``: read options, link the plugin's stylesheets.
 - ``on_pre_build``: a fresh session (cache key of the environment, counters).
 - ``on_nav``: number every figure in reading order over all pages (a page may
@@ -49,19 +49,27 @@ log = get_plugin_logger("backprop")
 
 _CSS = "assets/backprop/blocks.css"
 
+DIRTY_UNSUPPORTED = (
+    "backprop: --dirty is not supported. A dirty build rewrites only the pages whose files "
+    "changed, so figure numbers, {fig} links and values in other pages' titles would go stale "
+    "(and MkDocs' own dirty-build warning stops a strict build). Run `mkdocs serve` (or "
+    "`./run.sh serve`) without --dirty: the plugin's cache already makes a rebuild after a save "
+    "re-run only the code that changed."
+)
+
 
 class BackpropPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         self.serving = False
-        self.dirty = False
         self.session: BuildSession | None = None
         self.kept: KeptWorker | None = None  # under serve: the last build's worker process
         self.sections: dict[str, tuple[str, ...]] = {}  # src_uri -> its nav sections' titles
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_startup"""
+        if dirty and self.config.enabled:
+            raise PluginError(DIRTY_UNSUPPORTED)
         self.serving = command == "serve"
-        self.dirty = dirty  # only changed pages are rebuilt: the cache must not be pruned
 
     def on_config(self, config: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_config"""
@@ -165,7 +173,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((Path(__file__).parent / "assets" / "blocks.css").read_bytes())
         log.info(self.session.summary())
-        if not self.failures and not self.dirty:
+        if not self.failures:
             # Every page was built and nothing failed, so what the build used is all the
             # site needs; entries nobody has used for a day are dropped.
             removed = self.session.cache.prune()
