@@ -28,7 +28,7 @@ say() { printf '\033[1m[run.sh]\033[0m %s\n' "$*" >&2; }
 # $1, whose tail is shown if the installer fails. $2 is apt or pip; $3 the number of
 # packages expected, if known beforehand.
 show_progress() {
-    local log=$1 kind=$2 total=${3:-?} line step="" n=0 start=$SECONDS
+    local log=$1 kind=$2 total=${3:-?} line step="" name="" n=0 start=$SECONDS
     local overwrite=0
     [ -t 2 ] && overwrite=1
     : > "$log"
@@ -46,15 +46,17 @@ show_progress() {
             pip)
                 # "Collecting numpy<3,>=2 (from …)", or "Processing /…/numpy-2.4.6-cp311-….whl"
                 if [[ $line =~ ^Collecting\ ([A-Za-z0-9._-]+) ]]; then
-                    n=$((n + 1)); step="${BASH_REMATCH[1]}"
+                    n=$((n + 1)); name=${BASH_REMATCH[1]}; step=$name
                 elif [[ $line =~ ^Processing\ .*/([A-Za-z0-9._]+)-([^-/]+)-[^/]*\.whl ]]; then
                     n=$((n + 1)); step="${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
-                elif [[ $line =~ ^\ +Downloading\ .*\((.+)\)$ ]]; then
-                    step="downloading (${BASH_REMATCH[1]})"
+                elif [[ $line =~ ^Requirement\ already\ satisfied:\ ([A-Za-z0-9._-]+) ]]; then
+                    n=$((n + 1)); step="${BASH_REMATCH[1]} (already there)"
+                elif [[ $overwrite -eq 1 && $line =~ ^\ +Downloading\ .*\((.+)\)$ ]]; then
+                    step="$name: downloading ${BASH_REMATCH[1]}"
                 elif [[ $line =~ ^Installing\ collected\ packages:\ (.*)$ ]]; then
                     local count
                     count=$(tr ',' '\n' <<<"${BASH_REMATCH[1]}" | wc -l)
-                    step="unpacking $count packages into $VENV (the longest step, no output until done)"
+                    step="installing $count package(s) into $VENV (the longest step: no output until it is done)"
                 fi ;;
         esac
         [ -z "$step" ] && continue

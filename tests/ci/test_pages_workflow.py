@@ -190,7 +190,8 @@ def plugin_package() -> str:
     """The plugin's package folder, read from its entry point (survives a rename)."""
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     target = meta["project"]["entry-points"]["mkdocs.plugins"]["backprop"]
-    return target.split(":")[0].split(".")[0]
+    package = target.split(":")[0].split(".")[0]
+    return meta.get("tool", {}).get("setuptools", {}).get("package-dir", {}).get(package, package)
 
 
 def edit(path: Path) -> None:
