@@ -35,7 +35,7 @@ Reading a graph: ``g.edges`` lists every edge in recording order, each with
 ``None`` before backward: a graph drawn before backward, or after a partial
 backward, shows forward values only where no gradient exists yet).
 ``g.has_backward`` tells whether any gradient was recorded. ``to_digraph()``
-(drawn by :mod:`layers.drawing`, as is ``describe()``) builds (never renders) the Digraph, using only ``FORWARD_COLOR``,
+(drawn by ``layers.drawing``, as is ``describe()``) builds (never renders) the Digraph, using only ``FORWARD_COLOR``,
 ``BACKWARD_COLOR`` and ``FONT_NAME``; a nan or inf on an edge raises
 [`GraphError`][layers.GraphError] naming the edge. A layer called outside any ``with Graph()``
 is not traced at all and returns plain values.
@@ -315,7 +315,7 @@ class Graph:
         return {"colors": {"forward": FORWARD_COLOR, "backward": BACKWARD_COLOR}, "font": FONT_NAME}
 
     def to_digraph(self) -> Any:
-        """Build (not render) a ``graphviz.Digraph`` in the book's convention (see :mod:`layers.drawing`)."""
+        """Build (not render) a ``graphviz.Digraph`` in the book's convention (see ``layers.drawing``)."""
         from layers import drawing  # drawing reads the graph; the graph only points at it
 
         self.check_unchanged()
@@ -326,7 +326,7 @@ class Graph:
         return self.to_digraph().source
 
     def describe(self) -> str:
-        """A Korean text alternative naming every value (see :mod:`layers.drawing`)."""
+        """A Korean text alternative naming every value (see ``layers.drawing``)."""
         from layers import drawing
 
         self.check_unchanged()
