@@ -40,7 +40,7 @@ backward, shows forward values only where no gradient exists yet).
 [`GraphError`][layers.GraphError] naming the edge. A layer called outside any ``with Graph()``
 is not traced at all and returns plain values.
 
-Mistakes that would draw a wrong figure are refused with :class:`GraphError`: an
+Mistakes that would draw a wrong figure are refused with [`GraphError`][layers.GraphError]: an
 input named with ``g.input`` that no layer took (the original value was passed on
 instead of the returned one), one object named twice (``g.input(x, "a")`` and
 ``g.input(x, "b")``: pass ``x.copy()``), one layer instance used for two nodes (a
