@@ -259,6 +259,8 @@ def test_gradient_check_and_cost_counts(site: BuiltSite) -> None:
 def test_no_raw_float_or_unrendered_value_in_prose(site: BuiltSite) -> None:
     for page in CHAPTER:
         text = prose(page_html(site, page))
+        # Exponents are written 2.3 × 10⁻¹¹, never 2.3e-11.
+        assert not re.search(r"\d\.?\d*e[-+]\d", text), f"{page}: e-notation in prose"
         assert "{py}" not in text and "{fig}" not in text, page
         # 220.00000000000003 may appear in block output (inside <pre>), never in prose.
         raw = [n for n in re.findall(r"\d+\.\d+", text) if significant_digits(n) > 6]
@@ -388,3 +390,24 @@ def test_cost_section_compares_passes_and_says_backward_costs_twice(site: BuiltS
     # 1437 images: forward 1437·(64·50 + 50·10) multiply-adds; backward twice that.
     assert "역전파는 순전파의 정확히 2배" in text
     assert re.search(r"순전파 [\d.]+ ms, 역전파 [\d.]+ ms로 [\d.]+배", text)
+
+
+def test_home_page_leads_with_learning_and_reading_the_figures(site: BuiltSite) -> None:
+    page = site.html("")
+    h2 = [html.unescape(re.sub(r"<[^>]+>", "", h)).replace("¶", "").strip()
+          for h in re.findall(r"<h2\b[^>]*>(.*?)</h2>", article(page), re.S)]
+    assert h2[:2] == ["이 장에서 배우는 것", "그림 읽는 법"], h2
+    # The example figure is computed: 100 × 2 × 1.1 = 220, backward 1.1 × 2 = 2.2 to the apple.
+    (figure,) = figures(page)
+    assert not has_all(svg_texts(figure), ["100", "2", "200", "1.1", "220", "2.2", "110"])
+    assert "보기 그림 1" in caption(figure)  # its own label: the chapter's 그림 5-1 stays 5.1's
+    # The build story is told in the guide, not on the home page.
+    assert "실제로 실행됩니다" not in prose(page)
+    assert "실제로 실행됩니다" in prose(site.html("guide/"))
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "밑바닥부터 계산하는" not in title and "오차역전파법" in title
+
+
+def test_glossary_gradient_covers_the_edges_of_a_figure(site: BuiltSite) -> None:
+    rows = [r for r in tables_as_rows(site.html("glossary/")).splitlines() if r.startswith("| 기울기 | gradient |")]
+    assert rows and "에지" in rows[0] and "합" in rows[0], rows
