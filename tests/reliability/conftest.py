@@ -1,0 +1,83 @@
+"""Issue 11's test matrix: one file per failure class (see README.md here).
+
+``PENDING`` lists the tests whose fix has not landed yet: they are marked
+``xfail(strict=True)``, so each must fail today and the suite says so the moment
+a fix makes one pass (remove it from the list then).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+# The small-site helpers live beside the plugin's own tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
+
+PENDING: set[str] = {
+    "test_outlives_build.py::test_a_subprocess_left_running_by_a_page_ends_with_the_build",
+    "test_outlives_build.py::test_a_timed_out_blocks_subprocesses_are_killed",
+    "test_outlives_build.py::test_ctrl_c_stops_the_build_within_seconds[1]",
+    "test_outlives_build.py::test_ctrl_c_stops_the_build_within_seconds[2]",
+    "test_outlives_build.py::test_killing_mkdocs_ends_the_pages_processes[SIGKILL]",
+    "test_outlives_build.py::test_killing_mkdocs_ends_the_pages_processes[SIGTERM]",
+    "test_output_routing.py::test_a_forked_process_does_not_swap_outputs_between_blocks",
+    "test_output_routing.py::test_a_huge_inline_value_does_not_make_a_huge_page",
+    "test_output_routing.py::test_a_page_process_has_a_configurable_memory_limit",
+    "test_output_routing.py::test_a_threads_late_print_does_not_land_in_a_later_block",
+    "test_output_routing.py::test_a_watch_folder_that_does_not_exist_is_a_config_error",
+    "test_output_routing.py::test_fd_level_output_is_cut_at_the_output_limit",
+    "test_output_routing.py::test_memory_limit_must_be_positive",
+    "test_output_routing.py::test_output_limit_must_be_positive[-10]",
+    "test_output_routing.py::test_output_limit_must_be_positive[0]",
+    "test_output_routing.py::test_output_limit_must_be_positive[true]",
+    "test_output_routing.py::test_output_written_below_python_is_shown_in_order",
+    "test_output_routing.py::test_the_default_memory_limit_is_a_few_gib",
+    "test_raw_tracebacks.py::test_a_block_timeout_must_be_finite[1e300]",
+    "test_raw_tracebacks.py::test_a_block_timeout_must_be_finite[inf]",
+    "test_raw_tracebacks.py::test_a_build_whose_figures_are_all_cached_does_not_need_dot",
+    "test_raw_tracebacks.py::test_a_full_cache_disk_warns_once_and_builds",
+    "test_raw_tracebacks.py::test_a_read_only_cache_dir_warns_once_and_builds",
+    "test_raw_tracebacks.py::test_lone_surrogates_in_output_and_values_are_shown_not_fatal",
+    "test_raw_tracebacks.py::test_missing_dot_is_one_line_at_the_figure",
+    "test_raw_tracebacks.py::test_missing_font_is_one_line_at_the_figure",
+    "test_raw_tracebacks.py::test_the_timeout_option_must_be_finite[.inf]",
+    "test_stale_cache.py::test_a_data_file_the_page_reads_is_part_of_the_key",
+    "test_stale_cache.py::test_a_local_module_outside_watch_is_part_of_the_key",
+    "test_stale_cache.py::test_a_page_entry_of_the_wrong_shape_is_ignored",
+    "test_stale_cache.py::test_only_the_pages_whose_inputs_changed_run_again",
+    "test_stale_cache.py::test_the_versions_of_imported_distributions_are_part_of_the_key",
+    "test_unsafe_output.py::test_a_formula_value_cannot_make_a_link",
+    "test_unsafe_output.py::test_a_value_in_a_first_heading_reads_as_written_in_the_title",
+    "test_unsafe_output.py::test_attack_does_not_reach_the_page[dot-links.md]",
+    "test_unsafe_output.py::test_attack_does_not_reach_the_page[math-href.md]",
+    "test_unsafe_output.py::test_attack_does_not_reach_the_page[svg-animation.md]",
+    "test_unsafe_output.py::test_attack_does_not_reach_the_page[svg-external.md]",
+    "test_unsafe_output.py::test_attack_does_not_reach_the_page[svg-handlers.md]",
+    "test_unsafe_output.py::test_attack_does_not_reach_the_page[svg-js-links.md]",
+    "test_unsafe_output.py::test_attack_does_not_reach_the_page[svg-script.md]",
+    "test_unsafe_output.py::test_attack_does_not_reach_the_page[title-value.md]",
+    "test_wrong_place.py::test_a_syntax_error_counts_lines_in_the_page",
+    "test_wrong_place.py::test_serve_logs_runtime_errors_as_warnings_even_when_strict",
+    "test_wrong_place.py::test_serve_shows_a_box_for_a_bad_option_and_stops_there[bad-id]",
+    "test_wrong_place.py::test_serve_shows_a_box_for_a_bad_option_and_stops_there[twice]",
+    "test_wrong_place.py::test_serve_shows_a_box_for_a_bad_option_and_stops_there[unknown-option]",
+    "test_wrong_place.py::test_the_message_names_the_real_place[describe-raises.md]",
+    "test_wrong_place.py::test_the_message_names_the_real_place[quoted.md]",
+    "test_wrong_place.py::test_the_message_names_the_real_place[repr-svg-raises.md]",
+    "test_wrong_place.py::test_the_message_names_the_real_place[snippet.md]",
+    "test_wrong_place.py::test_the_message_names_the_real_place[syntax-compile.md]",
+    "test_wrong_place.py::test_the_message_names_the_real_place[syntax-front-matter.md]",
+    "test_wrong_place.py::test_the_message_names_the_real_place[syntax-indent.md]",
+    "test_wrong_place.py::test_the_message_names_the_real_place[syntax-unclosed-paren.md]",
+    "test_wrong_place.py::test_the_message_names_the_real_place[unclosed.md]",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        name = f"{Path(item.path).name}::{item.name.split('[')[0]}"
+        if name in PENDING or f"{Path(item.path).name}::{item.name}" in PENDING:
+            # A process test that fails waits out its timeouts: not run until its fix lands.
+            run = Path(item.path).name != "test_outlives_build.py"
+            item.add_marker(pytest.mark.xfail(strict=True, run=run, reason="issue 11: fix not landed yet"))

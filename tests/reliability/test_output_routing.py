@@ -1,0 +1,149 @@
+"""Matrix row 5 — output goes where it belongs, within limits.
+
+A block's output box holds what that block wrote, however it wrote it (print,
+the file descriptors, a subprocess), and nothing another block or a leftover
+thread wrote; values and outputs are bounded; the limits themselves are checked.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reliability_helpers import build, errors, outputs, page_html, summary, tracebacks, write_site
+
+
+def _page(*blocks: str) -> str:
+    return "# 출력\n\n" + "\n".join(f"```python exec\n{b.strip()}\n```\n" for b in blocks)
+
+
+FORK = """
+import os
+pid = os.fork()
+if pid == 0:
+    print("from the child")
+else:
+    os.waitpid(pid, 0)
+    print("from the parent")
+"""
+
+THREAD = """
+import threading, time
+def late():
+    time.sleep(0.3)
+    print("LATE from a thread")
+threading.Thread(target=late).start()
+print("block one")
+"""
+
+BELOW_PYTHON = """
+import os, subprocess, sys
+print("python print")
+os.write(1, b"fd one\\n")
+os.write(2, b"fd two\\n")
+subprocess.run(["echo", "from echo"])
+subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('child stderr\\\\n')"])
+print("end")
+"""
+
+PAGES = {
+    "fork.md": _page(FORK, "print('second block')", "print('third block')"),
+    "thread.md": _page(THREAD, "import time\ntime.sleep(1.0)\nprint('block two')"),
+    "below-python.md": _page(BELOW_PYTHON),
+    "fd-limit.md": _page("import os\nfor _ in range(1000):\n    os.write(1, b'0123456789' * 100)"),
+    "huge-value.md": "# 값\n\n```python exec\nbig = 'x' * 20_000_000\n```\n\n값은 `{py} big`.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def routed(tmp_path_factory: pytest.TempPathFactory):
+    """The pages built twice: run, then from the cache."""
+    root = write_site(tmp_path_factory.mktemp("routing"), PAGES, options="output_limit: 5000")
+    first = build(root)
+    shown = {name: outputs(page_html(root, name.replace(".md", "/index.html"))) for name in PAGES}
+    second = build(root)
+    again = {name: outputs(page_html(root, name.replace(".md", "/index.html"))) for name in PAGES}
+    return root, first, shown, second, again
+
+
+def test_a_forked_process_does_not_swap_outputs_between_blocks(routed) -> None:
+    _, _, shown, _, again = routed
+    expected = ["from the child\nfrom the parent\n", "second block\n", "third block\n"]
+    assert shown["fork.md"] == expected
+    assert again["fork.md"] == expected  # and that is what was cached
+
+
+def test_a_threads_late_print_does_not_land_in_a_later_block(routed) -> None:
+    _, _, shown, _, _ = routed
+    assert shown["thread.md"] == ["block one\n", "block two\n"]
+
+
+def test_output_written_below_python_is_shown_in_order(routed) -> None:
+    _, _, shown, _, _ = routed
+    assert shown["below-python.md"] == ["python print\nfd one\nfd two\nfrom echo\nchild stderr\nend\n"]
+
+
+def test_fd_level_output_is_cut_at_the_output_limit(routed) -> None:
+    _, _, shown, _, _ = routed
+    [text] = shown["fd-limit.md"]
+    assert text.startswith("0123456789" * 500)
+    assert "995,000" in text  # the note says how much was left out
+
+
+def test_a_huge_inline_value_does_not_make_a_huge_page(routed) -> None:
+    root, first, _, _, _ = routed
+    assert tracebacks(first.stderr) == []
+    assert (root / "site" / "huge-value" / "index.html").stat().st_size < 1_000_000
+    [report] = [e for e in errors(first) if "docs/huge-value.md:" in e]
+    assert "docs/huge-value.md:7: " in report and "20,000,000" in report
+
+
+@pytest.mark.parametrize("value", ["0", "-10", "true"])
+def test_output_limit_must_be_positive(tmp_path: Path, value: str) -> None:
+    root = write_site(tmp_path, {"index.md": _page("print(1)")}, options=f"output_limit: {value}")
+    result = build(root)
+    assert result.returncode != 0
+    assert "output_limit" in result.stderr and "Config value" in result.stderr
+    assert tracebacks(result.stderr) == []
+
+
+def test_a_watch_folder_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": _page("print(1)")}, options="watch: [mylib, nowhere]")
+    (root / "mylib").mkdir()
+    result = build(root)
+    assert result.returncode != 0
+    assert "Config value" in result.stderr and "'nowhere'" in result.stderr
+    assert "mylib" not in result.stderr.split("nowhere")[0].rsplit("Config value", 1)[-1]
+
+
+def test_the_default_watch_folder_may_be_absent(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": _page("print('fine')")})
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+
+
+MEMORY_HOG = "import numpy as np\nhog = np.empty({gib} * 1024**3, dtype=np.uint8)\nprint('allocated')"
+
+
+def test_a_page_process_has_a_configurable_memory_limit(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": _page(MEMORY_HOG.format(gib=2)),
+                                 "other.md": _page("print('other page')")},
+                      options="memory_limit: 1\ncache: false")
+    result = build(root)
+    assert result.returncode != 0
+    [report] = [e for e in errors(result) if "docs/index.md:" in e]
+    assert "docs/index.md:5: MemoryError" in report and "memory_limit" in report
+    assert "other page" in page_html(root, "other/index.html")
+
+
+def test_the_default_memory_limit_is_a_few_gib(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": _page(MEMORY_HOG.format(gib=16))}, options="cache: false")
+    result = build(root)
+    [report] = [e for e in errors(result) if "docs/index.md:" in e]
+    assert "MemoryError" in report and "memory_limit" in report
+
+
+def test_memory_limit_must_be_positive(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": _page("print(1)")}, options="memory_limit: 0")
+    result = build(root)
+    assert result.returncode != 0 and "memory_limit" in result.stderr and "Config value" in result.stderr
