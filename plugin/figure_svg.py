@@ -2,9 +2,9 @@
 
 ``render_svg(source, *, id_prefix, alt)`` runs in the MkDocs process: it renders
 DOT with the real ``dot`` binary (exit status and stderr always read; a warning
-fails the figure too), and post-processes the SVG (``postprocess``): titles
-dropped, every id prefixed with ``id_prefix``, ``role="img"`` and the text
-alternative added, nan/inf labels refused, and colours made to follow the
+fails the figure too), and post-processes the SVG (``postprocess``): sanitised
+against an allow-list (``sanitize.clean_svg``), titles dropped, every id
+prefixed with ``id_prefix``, ``role="img"`` and the text alternative added, nan/inf labels refused, and colours made to follow the
 light/dark palette. Errors are ``FigureError`` with a message that says what
 failed and how to fix it. ``renderer_fingerprint()`` is everything besides the
 DOT that decides the SVG (the ``dot`` version, the font files, this module's
@@ -26,13 +26,14 @@ import xml.etree.ElementTree as ET
 
 from mkdocs_backprop.figure_font import FONT_FAMILY, WEB_FONT_FAMILY, check_font, font_fingerprint
 from mkdocs_backprop.figure_source import FigureError, FigureSource
+from mkdocs_backprop.sanitize import clean_svg
 from mkdocs_backprop.xml_markup import to_markup
 
 __all__ = ["MIN_SCALE", "postprocess", "render_svg", "renderer_fingerprint"]
 
 DOT_PACKAGE = "graphviz"
 
-_POSTPROCESS_VERSION = "2"
+_POSTPROCESS_VERSION = "3"  # 3: allow-list sanitising
 _DOT_TIMEOUT_S = 60
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -179,6 +180,9 @@ def postprocess(svg: str, *, id_prefix: str, alt: str, colors: tuple[tuple[str, 
     if root.tag != _SVG:
         raise FigureError(f"the figure's markup has root <{root.tag}>, not an SVG <svg> element")
 
+    # What a drawable returns is output, not code: only what a drawing needs stays
+    # (no script, handlers, javascript: or external links, animation, foreign markup).
+    clean_svg(root)
     _check_finite(root)
     _drop_titles(root)
     _prefix_ids(root, id_prefix)

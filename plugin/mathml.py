@@ -21,6 +21,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 
+from mkdocs_backprop.sanitize import clean_mathml
 from mkdocs_backprop.xml_markup import to_markup
 
 __all__ = ["MathError", "convert_wrapper", "formulas", "render_math", "source_line", "substitute", "to_mathml"]
@@ -159,6 +160,8 @@ def _check_and_annotate(mathml: str, tex: str) -> str:
         root = ET.fromstring(mathml)
     except ET.ParseError as exc:
         raise MathError(f"the formula `{tex}` produced malformed MathML ({exc})") from exc
+    # A value inside $…$ is the code's output: \href{javascript:…}{x} must not become a link.
+    clean_mathml(root)
     ns = f"{{{MATHML_NS}}}"
     for el in root.iter():
         local = el.tag.removeprefix(ns)

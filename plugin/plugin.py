@@ -14,8 +14,8 @@ Events used, and why:
   blocks and values for placeholders.
 - ``on_page_content``: put the escaped values into the HTML, the page's table of
   contents and its title.
-- ``on_post_page``: put the figures' SVGs into the finished page and turn its
-  formulas into MathML. Both happen after the search plugin has indexed the
+- ``on_post_page``: put the figures' SVGs into the finished page, turn its
+  formulas into MathML and escape a value in its ``<title>``. Both happen after the search plugin has indexed the
   content, so it never parses SVG or MathML markup (most of a big book's warm
   build cost otherwise); it indexes the LaTeX, as on any MathJax site.
 - ``on_post_build``: write assets, stop the worker (under serve: keep it for
@@ -27,6 +27,7 @@ Events used, and why:
 """
 from __future__ import annotations
 
+import html
 import logging
 import os
 from pathlib import Path
@@ -64,6 +65,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         self.session: BuildSession | None = None
         self.kept: KeptWorker | None = None  # under serve: the last build's worker process
         self.sections: dict[str, tuple[str, ...]] = {}  # src_uri -> its nav sections' titles
+        self.valued_titles: set[str] = set()  # src_uris whose title holds a `{py}` value
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_startup"""
@@ -145,6 +147,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             items.extend(item.children)
         if page.title and (title := fill_heading(page.title)):
             page.title = title
+            self.valued_titles.add(page.file.src_uri)
         return self.session.placeholders.fill(html)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
@@ -152,6 +155,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         if not self.config.enabled:
             return output
         output = self.session.placeholders.fill_late(output)
+        if page.file.src_uri in self.valued_titles:
+            output = _escape_title(output, page.title)
         from mkdocs_backprop import mathml
 
         try:
@@ -226,6 +231,18 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             # strict serve abort instead of staying up for the fixing save.
             level = logging.INFO if self.strict else logging.WARNING
             log.log(level, f"error shown in the page: {failure.report()}")
+
+
+def _escape_title(output: str, title: str) -> str:
+    """``output`` with the value-bearing ``title`` escaped in its ``<title>``.
+
+    The theme writes ``{{ page.title | striptags }}`` there, and ``striptags`` also
+    unescapes: a value's ``&lt;/title&gt;&lt;script&gt;`` would come out as markup.
+    """
+    from markupsafe import Markup
+
+    shown = Markup(title).striptags()
+    return output.replace(f"<title>{shown}", f"<title>{html.escape(shown, quote=False)}", 1)
 
 
 def _section_titles(page: Any) -> tuple[str, ...]:
