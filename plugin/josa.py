@@ -11,16 +11,25 @@ Reading rules (numbers are read in Sino-Korean, as in 이백, 일 점 일):
 - a decimal is read digit by digit after 점, so its last digit decides;
 - a whole number is read by its last non-zero digit and the unit after it:
   …0 십, …00 백, …000 천, then 만, 억, 조, 경 every four zeros;
-- a Hangul syllable by its own final consonant.
+- a Hangul syllable by its own final consonant;
+- a tuple or an array is read out to its last element: (50,) 오십, (64, 50), (50, 10)
+  십, [[1 0] [0 3]] 삼;
+- a parenthetical gloss right after a word is not read for the particle, which
+  agrees with what stands before it: 650(합계 금액) 육백오십, f(x) like f.
 
-Anything else (Latin letters, brackets, exponents, symbols) is not guessed at:
-``final_sound`` returns None and the author's particle is kept.
+A formula (``tex_final_sound``) is read to its last term: a number as above, a power
+as 제곱 (x^2, (x+y)^2), a fraction by its numerator (b분의 a), \\text{…} by its
+last syllable.
+
+Anything else (Latin letters, exponents, symbols) is not guessed at: the functions
+return None and the author's particle is kept.
 """
 from __future__ import annotations
 
 import re
 
-__all__ = ["PARTICLES", "PARTICLE_RE", "agree", "final_sound", "fix_leading_particle"]
+__all__ = ["GLOSS_RE", "PARTICLES", "PARTICLE_RE", "agree", "agree_final", "final_sound", "fix_leading_particle",
+           "tex_final_sound"]
 
 # (after a consonant, after a vowel); 으로/로 also takes 로 after ㄹ.
 PARTICLES: tuple[tuple[str, str], ...] = (
@@ -47,6 +56,8 @@ _ZEROS_FINAL = {1: "ㅂ", 2: "ㄱ", 3: "ㄴ"}
 _MYRIAD_FINAL = ("ㄴ", "ㄱ", "", "ㅇ")  # 만, 억, 조, 경
 _JONGSEONG = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ",
               "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")
+# A parenthetical written right after a value, before its particle: "650(합계 금액)가".
+GLOSS_RE = re.compile(r"\([^()<>\n]{1,80}\)")
 _NUMBER_END_RE = re.compile(r"(?P<whole>[0-9][0-9,]*)(?:\.(?P<fraction>[0-9]+))?$")
 _EXPONENT_END_RE = re.compile(r"[0-9][eE][+-]?[0-9]+$")
 
@@ -54,12 +65,15 @@ _EXPONENT_END_RE = re.compile(r"[0-9][eE][+-]?[0-9]+$")
 def final_sound(text: str) -> str | None:
     """The final consonant of ``text`` read aloud: a jamo like "ㄹ", "" for a vowel, None if unsure.
 
-    >>> final_sound("200"), final_sound("1.1"), final_sound("그림 5-7"), final_sound("[1 2]")
-    ('ㄱ', 'ㄹ', 'ㄹ', None)
+    >>> final_sound("200"), final_sound("1.1"), final_sound("그림 5-7"), final_sound("(50,)")
+    ('ㄱ', 'ㄹ', 'ㄹ', 'ㅂ')
     """
+    text = text.rstrip()
     if not text:
         return None
     last = text[-1]
+    if last in ")]":
+        return _bracketed_final(text)
     if "가" <= last <= "힣":
         return _JONGSEONG[(ord(last) - ord("가")) % 28]
     if not ("0" <= last <= "9"):
@@ -83,6 +97,67 @@ def final_sound(text: str) -> str | None:
     return _MYRIAD_FINAL[myriad] if myriad < len(_MYRIAD_FINAL) else None
 
 
+def _bracketed_final(text: str) -> str | None:
+    close = text[-1]
+    opening = "(" if close == ")" else "["
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] == close:
+            depth += 1
+        elif text[i] == opening:
+            depth -= 1
+            if depth == 0:
+                break
+    else:
+        return None  # unbalanced: not a reading anyone can be sure of
+    before, inside = text[:i], text[i + 1:-1]
+    if close == ")" and before and not before[-1].isspace() and before[-1] not in "([,":
+        return final_sound(before)  # a gloss after a word: 650(합계 금액) is read 육백오십
+    # A tuple or an array, read out to its last element: (50,) 오십, [1 2] 이.
+    inside = inside.rstrip().rstrip(",").rstrip()
+    return final_sound(inside) if inside else None
+
+
+# The end of a formula, read aloud.
+_TEX_SPACES_RE = re.compile(r"(?:\\[,;:! ]|\\q?quad\b|\\right\s*[.)\]|]|[\s.,;])+$")
+_TEX_POWER_RE = re.compile(r"\^\s*(?:\{(?P<braced>[^{}]*)\}|(?P<single>\\[A-Za-z]+|[^\s{}\\]))$")
+_TEX_SUB_RE = re.compile(r"_\s*(?:\{(?P<braced>[^{}]*)\}|(?P<single>[^\s{}\\]))$")
+_TEX_TEXT_RE = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{(?P<text>[^{}]*)\}$")
+_TEX_FRAC_RE = re.compile(r"\\[dt]?frac\s*\{(?P<num>[^{}]*)\}\s*\{[^{}]*\}$")
+_TEX_SQRT_RE = re.compile(r"\\sqrt\s*\{(?P<arg>[^{}]*)\}$")
+# Superscripts that are not powers: transpose, prime, dagger.
+_NOT_POWERS = {"\\top", "T", "\\mathrm{T}", "\\mathrm T", "\\prime", "'", "\\dagger", "*", "\\ast"}
+_NUMBER_TEX_RE = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?$")
+
+
+def tex_final_sound(tex: str) -> str | None:
+    """The final consonant of a LaTeX formula read aloud, as ``final_sound``; None if unsure.
+
+    >>> tex_final_sound("z=(x+y)^2"), tex_final_sound("y = 0"), tex_final_sound(r"\\frac{1}{2}")
+    ('ㅂ', 'ㅇ', 'ㄹ')
+    """
+    tex = _TEX_SPACES_RE.sub("", tex)
+    if not tex:
+        return None
+    power = _TEX_POWER_RE.search(tex)
+    if power is not None:
+        exponent = (power.group("braced") if power.group("braced") is not None else power.group("single")).strip()
+        if not exponent or exponent in _NOT_POWERS:
+            return None
+        return "ㅂ"  # x^2 이 제곱, 10^{-7} 십의 마이너스 칠 제곱
+    for pattern, group in ((_TEX_TEXT_RE, "text"), (_TEX_FRAC_RE, "num"), (_TEX_SQRT_RE, "arg"),
+                           (_TEX_SUB_RE, None)):
+        found = pattern.search(tex)
+        if found is None:
+            continue
+        inner = found.group(group) if group else (found.group("braced") or found.group("single"))
+        return final_sound(inner) if pattern is _TEX_TEXT_RE else tex_final_sound(inner)
+    number = _NUMBER_TEX_RE.search(tex)
+    if number is not None:
+        return final_sound(number.group(0))
+    return None
+
+
 def agree(text: str, particle: str) -> str:
     """The form of ``particle`` (either form of a known pair) that fits after ``text``.
 
@@ -91,8 +166,12 @@ def agree(text: str, particle: str) -> str:
     >>> agree("200", "를"), agree("1.1", "가"), agree("3", "로"), agree("7", "으로")
     ('을', '이', '으로', '로')
     """
+    return agree_final(final_sound(text), particle)
+
+
+def agree_final(final: str | None, particle: str) -> str:
+    """The form of ``particle`` after a word ending in ``final`` (a jamo, "" for a vowel; None keeps it)."""
     pair = _PAIR.get(particle)
-    final = final_sound(text)
     if pair is None or final is None:
         return particle
     consonant_form, vowel_form = pair
@@ -102,8 +181,13 @@ def agree(text: str, particle: str) -> str:
 
 
 def fix_leading_particle(text: str, following: str) -> str:
-    """``following`` with the particle it starts with (if any) made to agree with ``text``."""
-    match = PARTICLE_RE.match(following)
+    """``following`` with the particle it starts with (if any) made to agree with ``text``.
+
+    A parenthetical between them is skipped: "(합계 금액)가" after 650 becomes "(합계 금액)이".
+    """
+    gloss = GLOSS_RE.match(following)
+    start = gloss.end() if gloss else 0
+    match = PARTICLE_RE.match(following, start)
     if match is None:
         return following
-    return agree(text, match.group(0)) + following[match.end():]
+    return following[:start] + agree(text, match.group(0)) + following[match.end():]

@@ -12,10 +12,11 @@ plugin has indexed the content, so search never tokenizes SVG markup.
 """
 from __future__ import annotations
 
+import html
 import re
 import secrets
 
-from mkdocs_backprop.josa import PARTICLE_RE, agree
+from mkdocs_backprop.josa import GLOSS_RE, PARTICLE_RE, agree, agree_final, tex_final_sound
 
 __all__ = ["Placeholders"]
 
@@ -39,8 +40,10 @@ class Placeholders:
         self._pattern = re.compile(rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)")
         self._token_at_end = re.compile(rf"(bpx{self.nonce}i\d+x)$")
         self._any_token = re.compile(rf"bpx{self.nonce}[bi]\d+x")
+        # A particle after a value, possibly past a parenthetical: "650(합계 금액)이".
         self._prose_pattern = re.compile(
-            rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)(?P<josa>{PARTICLE_RE.pattern})?")
+            rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)"
+            rf"(?:(?P<gloss>{GLOSS_RE.pattern})?(?P<josa>{PARTICLE_RE.pattern}))?")
 
     def new(self, kind: str) -> str:
         """``kind`` "b": stands alone as a paragraph (a block); "i": inside text."""
@@ -75,7 +78,7 @@ class Placeholders:
             josa = match.group("josa")
             if josa and token in self.reading:
                 josa = agree(self.reading[token], josa)
-            return self.html[token] + (josa or "")
+            return self.html[token] + (match.group("gloss") or "") + (josa or "")
 
         def swap_in_math(match: re.Match[str]) -> str:
             formula = match.group("math")
@@ -86,7 +89,13 @@ class Placeholders:
             if ending and ending.group(1) in self.reading:
                 josa = agree(self.reading[ending.group(1)], josa)
             # Inside the formula, a particle right after a value is the author's to keep.
-            return self._pattern.sub(lambda m: self.math.get(m.group(2) or "", m.group(0)), formula) + josa
+            filled = self._pattern.sub(lambda m: self.math.get(m.group(2) or "", m.group(0)), formula)
+            if josa and not (ending and ending.group(1) in self.reading):
+                # Otherwise the formula is read to its last term: "$z=(x+y)^2$을" (제곱).
+                source = _MATH_SOURCE_RE.search(filled)
+                if source is not None:
+                    josa = agree_final(tex_final_sound(html.unescape(source.group("tex"))), josa)
+            return filled + josa
 
         page_html = _MATH_RE.sub(swap_in_math, page_html)
         return self._prose_pattern.sub(swap, page_html)
@@ -96,3 +105,5 @@ _MATH_RE = re.compile(
     rf'(?P<math><(span|div) class="arithmatex">.*?</\2>)(?P<josa>{PARTICLE_RE.pattern})?', re.DOTALL)
 # The closing of a formula as arithmatex writes it: \), \] or $$ and the element's end tag.
 _MATH_END_RE = re.compile(r'\s*(?:\\\)|\\\]|\$\$?)?\s*</(?:span|div)>$')
+# The LaTeX inside arithmatex's wrapper (still HTML-escaped): \( … \) or \[ … \].
+_MATH_SOURCE_RE = re.compile(r'class="arithmatex">\s*\\[(\[](?P<tex>.*?)\\[)\]]\s*</(?:span|div)>$', re.DOTALL)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from mkdocs_backprop.josa import PARTICLES, agree, final_sound, fix_leading_particle
+from mkdocs_backprop.josa import PARTICLES, agree, final_sound, fix_leading_particle, tex_final_sound
 
 
 @pytest.mark.parametrize(("text", "final"), [
@@ -30,13 +30,18 @@ from mkdocs_backprop.josa import PARTICLES, agree, final_sound, fix_leading_part
     # Hangul: the last syllable's own final consonant
     ("사과", ""), ("덧셈 노드", ""), ("곱셈", "ㅁ"), ("물", "ㄹ"), ("값", "ㅄ"), ("기울기", ""),
     ("역전파법", "ㅂ"), ("영", "ㅇ"), ("힣", "ㅎ"), ("가", ""),
+    # tuples and arrays are read out to their last element
+    ("(50,)", "ㅂ"), ("(2, 3)", "ㅁ"), ("(64, 50), (50, 10)", "ㅂ"), ("[0.3 0.7]", "ㄹ"), ("[1 2]", ""),
+    ("[[1 0]\n [0 3]]", "ㅁ"), ("[[1, -0.5], [-2, 3]]", "ㅁ"), ("(1, 100)", "ㄱ"),
+    # a gloss in brackets right after a word is not read: the word before it is
+    ("650(합계 금액)", "ㅂ"), ("기울기(gradient)", ""), ("그림 5-7(a)", "ㄹ"),
 ])
 def test_final_sound_of_readable_text(text: str, final: str) -> None:
     assert final_sound(text) == final
 
 
 @pytest.mark.parametrize("text", [
-    "", "abc", "x", "(2, 3)", "[0.3 0.7]", "1e-05", "2.5e+10", "1E8", "50%", "'a'",
+    "", "abc", "x", "()", "(x)", "f(x)", "1, 2)", "[a b]", "(1e-05,)", "1e-05", "2.5e+10", "1E8", "50%", "'a'",
     "ㄱ",  # a lone jamo is not a syllable
     "٣",  # a non-ASCII digit is not ours to read
     "True", "None",
@@ -67,7 +72,11 @@ def test_final_sound_is_unknown_where_a_reading_would_be_a_guess(text: str) -> N
     ("0", "로", "으로"), ("10", "로", "으로"), ("100", "로", "으로"), ("6", "로", "으로"),
     ("곱셈", "로", "으로"), ("사과", "으로", "로"),
     # unsure readings and unknown particles stay as written
-    ("x", "를", "를"), ("[1 2]", "은", "은"), ("1e-05", "가", "가"), ("200", "에서", "에서"),
+    ("x", "를", "를"), ("f(x)", "은", "은"), ("1e-05", "가", "가"), ("200", "에서", "에서"),
+    # after a tuple or an array: its last element ((50,) 오십, (50, 10) 십, [1 2] 이)
+    ("(50,)", "를", "을"), ("(64, 50), (50, 10)", "를", "을"), ("[1 2]", "은", "는"), ("(2, 3)", "가", "이"),
+    # after a gloss: what stands before it (650 육백오십)
+    ("650(합계 금액)", "가", "이"), ("사과(apple)", "을", "를"),
 ])
 def test_agree(text: str, written: str, expected: str) -> None:
     assert agree(text, written) == expected
@@ -99,6 +108,9 @@ def test_every_pair_is_consonant_form_then_vowel_form() -> None:
     ("200", " 를", " 를"), ("200", "원", "원"), ("200", "", ""), ("200", ".", "."),
     # unsure reading
     ("x", "를 보면", "를 보면"),
+    # a parenthetical between the value and its particle: the particle agrees with the value
+    ("650", "(합계 금액)가 갑니다", "(합계 금액)이 갑니다"), ("2", "(둘)을", "(둘)를"),
+    ("x", "(합계)가", "(합계)가"), ("650", "(합계 금액) 가", "(합계 금액) 가"),
 ])
 def test_fix_leading_particle(text: str, following: str, expected: str) -> None:
     assert fix_leading_particle(text, following) == expected
@@ -110,3 +122,27 @@ def test_the_charts_object_particle_is_the_same_rule_for_every_syllable() -> Non
 
     syllables = [chr(c) for c in range(ord("가"), ord("힣") + 1)]
     assert [_object_particle(f"정확도{s}") for s in syllables] == [agree(s, "를") for s in syllables]
+
+
+@pytest.mark.parametrize(("tex", "final"), [
+    # powers are read 제곱
+    (r"z=(x+y)^2", "ㅂ"), (r"x^2", "ㅂ"), (r"x^{2}", "ㅂ"), (r"10^{-7}", "ㅂ"), (r"e^{n}", "ㅂ"),
+    (r"2.3 \times 10^{-11}", "ㅂ"),
+    # numbers at the end, as in prose
+    (r"y = 0", "ㅇ"), (r"x = 1.1", "ㄹ"), (r"t = 650", "ㅂ"), (r"\text{지불 금액} = 220", "ㅂ"),
+    (r"a = 3\,.", "ㅁ"), (r"L = 2 \quad", ""),
+    # a fraction is read b분의 a, a square root 루트 a, a subscript after its letter
+    (r"\frac{1}{2}", "ㄹ"), (r"-\frac{1}{x^2}", "ㄹ"), (r"\sqrt{2}", ""), (r"x_1", "ㄹ"), (r"x_{10}", "ㅂ"),
+    # Hangul in \text
+    (r"\text{합계}", ""), (r"x + \text{세금}", "ㅁ"),
+])
+def test_final_sound_of_a_formula_read_aloud(tex: str, final: str) -> None:
+    assert tex_final_sound(tex) == final
+
+
+@pytest.mark.parametrize("tex", [
+    "x", r"W^\top", r"X^{\mathrm{T}}", r"f'", r"y_k", r"\left( x \right)", r"\frac{a}{b}", "",
+    r"\sum_k t_k \log y_k",
+])
+def test_final_sound_of_a_formula_is_unknown_where_it_would_be_a_guess(tex: str) -> None:
+    assert tex_final_sound(tex) is None

@@ -39,6 +39,10 @@ PAGE = '''
 
     식 $2t = `{py} grad`$를 곱하고 $y = `{py} x`$가 된다. 값으로 끝나지 않는 $`{py} y` + k$을 둔다.
 
+    괄호 뒤: `{py} a + b`(합계 금액)가 가고, 형상 `{py} (50,)`를, `{py} (64, 50)`, `{py} (50, 10)`를 본다.
+
+    제곱: $z=(x+y)^2$를 미분하고 $\\frac{1}{2}$가 남는다.
+
     ```python figure id="one" caption="`{py} a`와 `{py} x`를 잇는 그래프" alt="a에서 b로"
     "digraph { a -> b }"
     ```
@@ -123,3 +127,15 @@ def test_a_particle_after_a_failed_value_is_kept() -> None:
     html = placeholders.fill(markdown.Markdown().convert(outcome.markdown))
     assert "</span>를 본다." in html  # the error box, then the author's particle untouched
     assert "⚠ later</span>가 있다." in html  # not run: no value to read
+
+
+def test_particles_after_a_gloss_or_a_tuple_agree_with_the_reading(built: Path) -> None:
+    text = _text(page_html(built, "index.html"))
+    # 650 육백오십, (50,) 오십, (50, 10) 십: the parenthetical gloss is not read
+    assert "괄호 뒤: 650(합계 금액)이 가고, 형상 (50,)을, (64, 50), (50, 10)을 본다." in text
+
+
+def test_a_particle_after_a_formula_agrees_with_its_last_term(built: Path) -> None:
+    text = _text(page_html(built, "index.html"))
+    # (x+y)^2 is read 제곱, 1/2 이분의 일
+    assert re.search(r"제곱: [^$]*z=\(x\+y\)\^2\s*을 미분하고 [^$]*\\frac\{1\}\{2\}\s*이 남는다\.", text), text
