@@ -11,12 +11,18 @@ call these. The colours and the font come from ``layers.graph`` so that
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import numpy as np
 
 from layers.display import format_value
 from layers.graph import BACKWARD_COLOR, FONT_NAME, FORWARD_COLOR, Edge, Graph, GraphError, Node
+
+# The face symbols (∂L/∂z, Wᵀ) are drawn in: the label font's ∂ reads as a schwa.
+MATH_FONT = "DejaVu Serif"
+# The quiet colour of an array's shape.
+MUTED_COLOR = "#5f6368"
 
 __all__ = ["SMALL_ARRAY", "check_finite", "describe", "to_digraph"]
 
@@ -39,50 +45,85 @@ def check_finite(graph: Graph) -> None:
                 )
 
 
-def to_digraph(graph: Graph) -> Any:
+DIRECTIONS = ("LR", "TB")
+
+# Graphviz point sizes: values and symbols, and the quieter shape line. Rendered at
+# natural size a point is 4/3 px, so 12 pt is 16 px and 10.5 pt is 14 px.
+FONT_SIZE = 12
+SHAPE_FONT_SIZE = 10.5
+
+# What an author or a script can rely on in the SVG (``dot`` keeps these ids; the
+# figure renderer prefixes them per figure): per edge number i, in recording order,
+#   node  ``e{i}``          the edge's label (class ``bp-edge-label``)
+#   group ``e{i}-value``    the forward value's text (one <text> per printed line)
+#   group ``e{i}-grad``     the gradient's text (only after backward)
+#   edge  ``e{i}-in`` / ``e{i}-out``  the forward arrow's two halves (class ``bp-forward``)
+#   edge  ``e{i}-back``     the thin backward arrow (class ``bp-backward``)
+# A label cell reaches the SVG with an id only through a link, so those two cells are
+# drawn as links to "#"; the renderer turns them back into plain groups.
+EDGE_HOOKS = ("e{i}", "e{i}-value", "e{i}-grad", "e{i}-in", "e{i}-out", "e{i}-back")
+
+
+def to_digraph(graph: Graph, *, direction: str = "LR") -> Any:
     """Build (not render) a ``graphviz.Digraph`` in the book's convention.
 
-    Left to right; operation nodes are circles with their symbol; the
-    forward value sits above each edge, the gradient below it, bold, in
-    ``BACKWARD_COLOR``. Each edge is drawn through a small label node so
-    the line passes between the two numbers.
+    ``direction`` "LR" (left to right, the book's way) or "TB" (top to bottom, for long
+    chains that would not fit a column). Operation nodes are circles with their
+    symbol. Each edge passes through a label: above it (LR; left of it in TB) the
+    shape, quiet and small, the edge's symbol and its value; under it (right of it in
+    TB) a thin arrow pointing back in ``BACKWARD_COLOR``, carrying the gradient's
+    symbol and the gradient, bold.
     """
     import graphviz  # only drawing needs it
 
+    if direction not in DIRECTIONS:
+        raise GraphError(f"direction={direction!r}: a graph is drawn 'LR' (left to right) or 'TB' (top to bottom)")
     check_finite(graph)
     dot = graphviz.Digraph()
-    # ordering="in" keeps each node's inputs in argument order from top to
-    # bottom (귤 above 귤 개수), as the book draws them.
-    dot.attr(rankdir="LR", ordering="in", bgcolor="transparent", nodesep="0.18", ranksep="0.3",
-             fontname=FONT_NAME, pad="0.1")
-    dot.attr("node", fontname=FONT_NAME, fontsize="13", color=FORWARD_COLOR, fontcolor=FORWARD_COLOR)
-    dot.attr("edge", fontname=FONT_NAME, color=FORWARD_COLOR, arrowsize="0.7")
+    # ordering="in" keeps each node's inputs in argument order (귤 above 귤 개수), as the
+    # book draws them.
+    dot.attr(rankdir=direction, ordering="in", bgcolor="transparent", nodesep="0.12", ranksep="0.16",
+             fontname=FONT_NAME, pad="0.06")
+    dot.attr("node", fontname=FONT_NAME, fontsize=str(FONT_SIZE), color=FORWARD_COLOR, fontcolor=FORWARD_COLOR)
+    dot.attr("edge", fontname=FONT_NAME, color=FORWARD_COLOR, arrowsize="0.6", penwidth="1")
     names = {id(node): f"n{i}" for i, node in enumerate(graph.nodes)}
+    vertical = direction == "TB"
+    into, out_of = (":n", ":s") if vertical else (":w", ":e")
     for node in graph.nodes:
         name = names[id(node)]
         if node.kind == "op":
             short = len(node.label) <= 5
             dot.node(name, label=node.label, shape="circle" if short else "box",
-                     style="" if short else "rounded", margin="0.04", width="0.45")
+                     style="" if short else "rounded", margin="0.04", width="0.4")
         elif node.kind == "const":
             dot.node(name, label="", shape="point", width="0.04")
         else:
-            dot.node(name, label=node.label, shape="plaintext", margin="0.1,0.03")
+            dot.node(name, label=node.label, shape="plaintext", margin="0.06,0.02")
     for i, edge in enumerate(graph.edges):
         mid = f"e{i}"
-        dot.node(mid, label=_edge_label_html(edge), shape="plain")
-        dot.edge(names[id(edge.src)], f"{mid}:line:w", arrowhead="none", headclip="false")
-        dot.edge(f"{mid}:line:e", names[id(edge.dst)], tailclip="false")
+        dot.node(mid, label=_edge_label_html(edge, i, vertical), shape="plain", id=mid, **{"class": "bp-edge-label"})
+        dot.edge(names[id(edge.src)], f"{mid}:line{into}", arrowhead="none", headclip="false",
+                 id=f"{mid}-in", **{"class": "bp-forward"})
+        dot.edge(f"{mid}:line{out_of}", names[id(edge.dst)], tailclip="false",
+                 id=f"{mid}-out", **{"class": "bp-forward"})
+        if edge.grad is not None:
+            # Drawn from the source with the head at the tail end: the arrow points back
+            # to where the value came from, and the layout treats it like the forward edge.
+            dot.edge(names[id(edge.src)], f"{mid}:back{into}", dir="back", arrowtail="normal",
+                     headclip="false", color=BACKWARD_COLOR, id=f"{mid}-back", **{"class": "bp-backward"})
     return dot
 
 
 def describe(graph: Graph) -> str:
     """A Korean text alternative: inputs, what each node computed, and the gradients.
 
-    Each node reads as an equation ("사과 100 × 사과 개수 2 = 200"), and the
-    gradients as "…쪽으로 2.2": phrasing that never puts a particle right
-    after a number, whose form (이/가, 을/를) would depend on how it is read.
+    Each node reads as an equation ("사과 100 × 사과 개수 2 = 200"), each value named by
+    what it is: an input by its label, a named edge by its symbol, any other by the node
+    that produced it ("첫 번째 × 노드의 출력"). The gradients read "…쪽으로 2.2", with the
+    symbol the figure shows ("x 쪽으로 ∂L/∂z·y = 6.5"): phrasing that never puts a
+    particle right after a number, whose form (이/가, 을/를) would depend on how it is read.
     """
+    names = _node_names(graph)
     inputs = [n for n in graph.nodes if n.kind == "input"]
     parts = ["계산 그래프."]
     if inputs:
@@ -94,7 +135,7 @@ def describe(graph: Graph) -> str:
         ins = sorted((e for e in graph.edges if e.dst is node), key=lambda e: e.arg_index)
         outs = [e for e in graph.edges if e.src is node]
         result = _short(outs[0].value) if outs else _short(getattr(node.layer, "_out", None))
-        steps.append(f"{_formula(node.label, [_operand(e) for e in ins])} = {result}")
+        steps.append(f"{_formula(node.label, [_operand(e, names) for e in ins])} = {result}")
     if steps:
         parts.append("순전파: " + "; ".join(steps) + ".")
     outputs = [n for n in graph.nodes if n.kind == "output"]
@@ -103,13 +144,52 @@ def describe(graph: Graph) -> str:
     if graph.has_backward:
         seeds = [e for e in graph.edges if e.dst.kind == "output" and e.grad is not None]
         flows = [
-            f"{_operand(e)} 쪽으로 {_short(e.grad)}"
+            f"{_edge_name(e, names)} 쪽으로 {_gradient(e)}"
             for e in graph.edges
             if e.dst.kind != "output" and e.grad is not None
         ]
-        start = " ".join(f"{e.dst.label}의 기울기 {_short(e.grad)}에서 시작해" for e in seeds)
+        start = " ".join(f"{e.dst.label}의 기울기 {_gradient(e)}에서 시작해" for e in seeds)
         parts.append("역전파: " + (start + " " if start else "") + ", ".join(flows) + ".")
     return " ".join(parts)
+
+
+_ORDINALS = ("첫", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉", "열")
+# The chapter's names for the two arithmetic nodes; a screen reader says "×" and "+" as
+# operators, not as node names.
+_NODE_WORDS = {"×": "곱셈", "+": "덧셈"}
+
+
+def _node_names(graph: Graph) -> dict[int, str]:
+    """Each operation node as the text calls it: "exp 노드", or "두 번째 × 노드" when the
+    figure has several nodes with the same symbol."""
+    ops = [n for n in graph.nodes if n.kind == "op"]
+    names = {}
+    for node in ops:
+        same = [n for n in ops if n.label == node.label]
+        word = _NODE_WORDS.get(node.label, node.label)
+        if len(same) == 1:
+            names[id(node)] = f"{word} 노드"
+        else:
+            k = same.index(node)
+            ordinal = _ORDINALS[k] if k < len(_ORDINALS) else str(k + 1)
+            names[id(node)] = f"{ordinal} 번째 {word} 노드"
+    return names
+
+
+def _edge_name(edge: Edge, names: dict[int, str]) -> str:
+    """What an edge carries, by name: its input, its symbol, or the node that produced it."""
+    if edge.src.kind == "input":
+        return edge.src.label
+    if edge.symbol:
+        return edge.symbol
+    if edge.src.kind == "op":
+        return f"{names[id(edge.src)]}의 출력"
+    return "상수"
+
+
+def _gradient(edge: Edge) -> str:
+    value = _short(edge.grad)
+    return f"{edge.grad_symbol} = {value}" if edge.grad_symbol else value
 
 
 def _short(value: Any) -> str:
@@ -118,14 +198,9 @@ def _short(value: Any) -> str:
     return format_value(value)
 
 
-def _operand(edge: Edge) -> str:
-    """How an edge's value is named in the text: by its input's label or symbol, if any."""
-    value = _short(edge.value)
-    if edge.src.kind == "input":
-        return f"{edge.src.label} {value}"
-    if edge.symbol:
-        return f"{edge.symbol} {value}"
-    return value
+def _operand(edge: Edge, names: dict[int, str]) -> str:
+    """An operand in a forward equation: its name and its value."""
+    return f"{_edge_name(edge, names)} {_short(edge.value)}"
 
 
 def _formula(symbol: str, args: list[str]) -> str:
@@ -150,29 +225,111 @@ def _describe_node(node: Node) -> str:
 
 
 def _value_lines(value: Any) -> list[str]:
+    """The value as printed on an edge: a matrix one row per line, as numpy prints it."""
     if isinstance(value, np.ndarray) and value.ndim > 0:
-        shape = format_value(value.shape)
-        if value.size <= SMALL_ARRAY:
-            return [shape, format_value(value)]
-        return [shape]
+        if value.size > SMALL_ARRAY:
+            return []
+        if value.ndim == 2 and value.shape[0] > 1:
+            rows = [format_value(row) for row in value]
+            # The rows after the first are indented by one no-break space, under the first
+            # row's inner bracket (a plain leading space would be dropped).
+            return ["[" + rows[0] + ","] + ["\u00a0" + r + "," for r in rows[1:-1]] + ["\u00a0" + rows[-1] + "]"]
+        return [format_value(value)]
     return [format_value(value)]
 
 
-def _edge_label_html(edge: Edge) -> str:
-    """Forward text above a thin line cell, the gradient (bold, coloured) below it."""
-    fwd = _value_lines(edge.value)
+def _shape(value: Any) -> str | None:
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return format_value(value.shape)
+    return None
+
+
+def math_html(text: str, color: str | None = None) -> str:
+    """A symbol such as ``∂L/∂Y·Wᵀ`` as Graphviz HTML in the math font.
+
+    Single Latin letters are variables and go in italics; runs of letters (exp, log)
+    are function names and stay upright, as do digits, operators and ∂. Hangul keeps
+    the label font, which has it.
+    """
+    parts = []
+    for run in re.findall(r"[A-Za-z]+|[\uac00-\ud7a3\u3131-\u318e]+|[^A-Za-z\uac00-\ud7a3\u3131-\u318e]+", text):
+        escaped = html.escape(run)
+        if re.fullmatch(r"[A-Za-z]", run):
+            parts.append(f'<font face="{MATH_FONT}"><i>{escaped}</i></font>')
+        elif re.match(r"[\uac00-\ud7a3\u3131-\u318e]", run):
+            parts.append(escaped)
+        else:
+            parts.append(f'<font face="{MATH_FONT}">{escaped}</font>')
+    body = "".join(parts)
+    return f'<font color="{color}">{body}</font>' if color else body
+
+
+def _text_cell(content: str, *, align: str, hook: str | None = None) -> str:
+    # A link to "#" is the only way Graphviz writes a cell's id into the SVG (see EDGE_HOOKS).
+    link = f' href="#" id="{hook}"' if hook else ""
+    # Lines of one value (a matrix's rows) start flush left, so their brackets line up.
+    return f'<td align="{align}" balign="left"{link}>{content}</td>'
+
+
+def _line_cell(port: str, color: str, vertical: bool) -> str:
+    """The cell an edge passes through, with the line drawn exactly where the edge runs.
+
+    Graphviz attaches an edge to the middle of a port cell but draws a cell's border on
+    its outline, so a one-row cell with a border misses the edge by half its height (the
+    visible step). Two equal halves, the first bordered on the shared side, put the
+    border on the middle.
+    """
+    if vertical:
+        inner = (f'<tr><td width="2" border="1" sides="r" color="{color}"></td>'
+                 '<td width="2"></td></tr>')
+    else:
+        inner = (f'<tr><td height="2" border="1" sides="b" color="{color}"></td></tr>'
+                 '<tr><td height="2"></td></tr>')
+    table = f'<table border="0" cellborder="0" cellspacing="0" cellpadding="0">{inner}</table>'
+    return f'<td port="{port}" cellpadding="0">{table}</td>'
+
+
+def _edge_label_html(edge: Edge, index: int, vertical: bool = False) -> str:
+    """The edge's label: forward text, the edge's own line, the backward arrow, the gradient."""
+    fwd_align = "right" if vertical else "center"
+    forward: list[str] = []
+    shape = _shape(edge.value)
+    if shape is not None:
+        forward.append(_text_cell(f'<font point-size="{SHAPE_FONT_SIZE}" color="{MUTED_COLOR}">{html.escape(shape)}</font>',
+                                  align=fwd_align))
     if edge.symbol:
-        fwd[0] = f"{edge.symbol} = {fwd[0]}"
-    rows = [f'<tr><td>{html.escape(line)}</td></tr>' for line in fwd]
-    rows.append(f'<tr><td port="line" height="1" border="1" sides="b" color="{FORWARD_COLOR}"></td></tr>')
+        forward.append(_text_cell(math_html(edge.symbol), align=fwd_align))
+    lines = _value_lines(edge.value)
+    if lines:
+        forward.append(_text_cell("<br/>".join(html.escape(line) for line in lines), align=fwd_align,
+                                  hook=f"e{index}-value"))
+    backward: list[str] = []
     grad = edge.grad
     if grad is not None:
-        back = _value_lines(grad)
         if edge.grad_symbol:
-            back[0] = f"{edge.grad_symbol} = {back[0]}"
-        rows.extend(
-            f'<tr><td><font color="{BACKWARD_COLOR}"><b>{html.escape(line)}</b></font></td></tr>' for line in back
-        )
-    else:
-        rows.append("<tr><td> </td></tr>")  # keeps the line centred between the rows
-    return '<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">' + "".join(rows) + "</table>>"
+            backward.append(_text_cell(math_html(edge.grad_symbol, BACKWARD_COLOR), align="left" if vertical else "center"))
+        grad_lines = _value_lines(grad)
+        if not grad_lines:  # a large array: its shape, as for the forward value
+            grad_lines = [format_value(np.shape(grad))]
+        text = "<br/>".join(html.escape(line) for line in grad_lines)
+        backward.append(_text_cell(f'<font color="{BACKWARD_COLOR}"><b>{text}</b></font>',
+                                   align="left" if vertical else "center", hook=f"e{index}-grad"))
+    table = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+    if vertical:
+        # One row: forward text | line | gap | backward arrow | gradient text.
+        def stack(cells: list[str]) -> str:
+            if not cells:
+                return "<td></td>"
+            rows = "".join(f"<tr>{c}</tr>" for c in cells)
+            return f'<td><table border="0" cellborder="0" cellspacing="0" cellpadding="1">{rows}</table></td>'
+        row = stack(forward) + _line_cell("line", FORWARD_COLOR, True)
+        if backward:
+            row += '<td width="3" cellpadding="0"></td>' + _line_cell("back", BACKWARD_COLOR, True) + stack(backward)
+        return f"<{table}<tr>{row}</tr></table>>"
+    rows = [f"<tr>{c}</tr>" for c in forward]
+    rows.append(f"<tr>{_line_cell('line', FORWARD_COLOR, False)}</tr>")
+    if backward:
+        rows.append('<tr><td height="3" cellpadding="0"></td></tr>')
+        rows.append(f"<tr>{_line_cell('back', BACKWARD_COLOR, False)}</tr>")
+        rows.extend(f"<tr>{c}</tr>" for c in backward)
+    return f"<{table}{''.join(rows)}</table>>"

@@ -191,15 +191,39 @@ def test_describe_names_inputs_results_and_gradients() -> None:
     before = g.describe()
     assert before == (
         "계산 그래프. 입력: 사과 100, 사과 개수 2, 소비세 1.1. "
-        "순전파: 사과 100 × 사과 개수 2 = 200; 200 × 소비세 1.1 = 220. 출력: 지불 금액 220."
+        "순전파: 사과 100 × 사과 개수 2 = 200; 첫 번째 곱셈 노드의 출력 200 × 소비세 1.1 = 220. "
+        "출력: 지불 금액 220."
     )
     dapple_price, _ = mul_tax_layer.backward(1)
     mul_apple_layer.backward(dapple_price)
     after = g.describe()
     assert after == before + (
-        " 역전파: 지불 금액의 기울기 1에서 시작해 사과 100 쪽으로 2.2, 사과 개수 2 쪽으로 110, "
-        "200 쪽으로 1.1, 소비세 1.1 쪽으로 200."
+        " 역전파: 지불 금액의 기울기 1에서 시작해 사과 쪽으로 2.2, 사과 개수 쪽으로 110, "
+        "첫 번째 곱셈 노드의 출력 쪽으로 1.1, 소비세 쪽으로 200."
     )
+
+
+def test_describe_names_edges_by_what_they_carry_with_the_gradient_symbols() -> None:
+    # An intermediate edge is named by its symbol when it has one, else by the node
+    # that produced it; the gradient carries the symbol the figure shows.
+    add, sq = AddLayer(), Square()
+    with Graph() as g:
+        t = add.forward(g.input(3.0, "x", grad_symbol="∂z/∂x"), g.input(2.0, "y"))
+        g.name(t, "t", grad_symbol="∂z/∂t")
+        z = sq.forward(t)
+        g.output(z, "z", grad_symbol="∂z/∂z")
+    add.backward(sq.backward(1.0))
+    text = g.describe()
+    assert "(t 5)² = 25" in text
+    assert ("역전파: z의 기울기 ∂z/∂z = 1에서 시작해 x 쪽으로 ∂z/∂x = 10, y 쪽으로 10, "
+            "t 쪽으로 ∂z/∂t = 10.") in text
+    # Unnamed: the node's name, never the number alone.
+    negate, exp = Negate(), Exp()
+    with Graph() as g2:
+        g2.output(exp.forward(negate.forward(g2.input(1.0, "x"))), "y")
+    exp.backward(1.0)
+    assert "exp(×(−1) 노드의 출력 -1) = 0.367879" in g2.describe()
+    assert "×(−1) 노드의 출력 쪽으로 0.367879" in g2.describe()
 
 
 def test_traced_values_behave_like_the_originals() -> None:
@@ -294,15 +318,20 @@ def test_square_of_sum_with_edge_symbols() -> None:
     dt = sq.backward(1)
     dx, dy = add.backward(dt)
     assert format_value(z) == "9" and format_value(dx) == "6"
-    dot = g.to_dot()
-    assert "t = 3" in dot and "∂z/∂t = 6" in dot and "**2" in dot
+    svg = render_svg(g)
+    t_edge = g.edges.index(edge(g, add, sq))
+    # The symbol on its own line, the value in the edge's value group under it.
+    assert re.search(rf'<g id="a_e{t_edge}&#45;value">.*?>3</text>', svg, re.DOTALL)
+    assert re.search(rf'<g id="a_e{t_edge}&#45;grad">.*?>6</text>', svg, re.DOTALL)
+    assert re.search(r'font-style="italic"[^>]*>t</text>', svg) and "**2" in svg_texts(svg)
 
 
 @pytest.mark.parametrize(
     ("build", "formulas"),
     [
         (lambda: sigmoid_graph(0.5)[0],
-         "−(x 0.5) = -0.5; exp(-0.5) = 0.606531; 0.606531 + 1 = 1.60653; 1 / (1.60653) = 0.622459"),
+         "−(x 0.5) = -0.5; exp(×(−1) 노드의 출력 -0.5) = 0.606531; exp 노드의 출력 0.606531 + 1 = 1.60653; "
+         "1 / (+1 노드의 출력 1.60653) = 0.622459"),
         (lambda: square_of_sum()[0], "x 2 + y 1 = 3; (t 3)² = 9"),
     ],
     ids=["sigmoid", "square of sum"],
@@ -336,8 +365,9 @@ def test_affine_figure_with_dot_and_add_shows_shapes_and_values() -> None:
     np.testing.assert_array_equal(dB, [1, 1, 1])
 
     texts = svg_texts(render_svg(g))
-    for shown in ("(2,)", "(2, 3)", "(3,)", "[1, 2]", "[[1, 2, 3], [4, 5, 6]]", "[0.1, 0.2, 0.3]",
-                  "[9.1, 12.2, 15.3]", "[6, 15]", "[[1, 1, 1], [2, 2, 2]]", "[1, 1, 1]", "dot"):
+    # A matrix is printed one row per line, as numpy prints it.
+    for shown in ("(2,)", "(2, 3)", "(3,)", "[1, 2]", "[[1, 2, 3],", "[4, 5, 6]]", "[0.1, 0.2, 0.3]",
+                  "[9.1, 12.2, 15.3]", "[6, 15]", "[[1, 1, 1],", "[2, 2, 2]]", "[1, 1, 1]", "dot"):
         assert shown in texts, shown
 
 
