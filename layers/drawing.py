@@ -19,8 +19,9 @@ import numpy as np
 from layers.display import format_value
 from layers.graph import BACKWARD_COLOR, FONT_NAME, FORWARD_COLOR, Edge, Graph, GraphError, Node
 
-# The face symbols (∂L/∂z, Wᵀ) are drawn in: the label font's ∂ reads as a schwa.
-MATH_FONT = "DejaVu Serif"
+# The face symbols (∂L/∂z, Wᵀ) are drawn in: the one the site's formulas use (the label
+# font's ∂ reads as a schwa). Debian's fonts-dejavu-extra.
+MATH_FONT = "DejaVu Math TeX Gyre"
 # The quiet colour of an array's shape.
 MUTED_COLOR = "#5f6368"
 
@@ -50,7 +51,8 @@ DIRECTIONS = ("LR", "TB")
 # Graphviz point sizes: values and symbols, and the quieter shape line. Rendered at
 # natural size a point is 4/3 px, so 12 pt is 16 px and 10.5 pt is 14 px.
 FONT_SIZE = 12
-SHAPE_FONT_SIZE = 10.5
+SHAPE_FONT_SIZE = 10
+SCRIPT_FONT_SIZE = 10  # raised ᵀ and ²
 
 # What an author or a script can rely on in the SVG (``dot`` keeps these ids; the
 # figure renderer prefixes them per figure): per edge number i, in recording order,
@@ -244,22 +246,51 @@ def _shape(value: Any) -> str | None:
     return None
 
 
-def math_html(text: str, color: str | None = None) -> str:
-    """A symbol such as ``∂L/∂Y·Wᵀ`` as Graphviz HTML in the math font.
+_HANGUL = "\uac00-\ud7a3\u3131-\u318e"
+_MATH_RUN = re.compile(rf"[A-Za-z]+|[{_HANGUL}]+|[\u1d40\u00b2\u00b3]|[^A-Za-z{_HANGUL}\u1d40\u00b2\u00b3]+")
+# Superscripts the symbols use; the math font has no glyphs for the Unicode forms, so
+# they are set as raised text, as the page's formulas set them.
+_SUPERSCRIPTS = {"\u1d40": "\U0001d5b3", "\u00b2": "2", "\u00b3": "3"}  # ᵀ as sans-serif T, like \mathsf T
 
-    Single Latin letters are variables and go in italics; runs of letters (exp, log)
-    are function names and stay upright, as do digits, operators and ∂. Hangul keeps
-    the label font, which has it.
+
+def math_italic(letter: str) -> str:
+    """The Mathematical Italic character for a Latin letter (what MathML shows for <mi>x</mi>)."""
+    if letter == "h":
+        return "\u210e"  # the one letter Unicode keeps outside the block (Planck constant)
+    base = 0x1D434 if letter.isupper() else 0x1D44E
+    return chr(base + ord(letter.upper() if letter.isupper() else letter) - (ord("A") if letter.isupper() else ord("a")))
+
+
+def math_html(text: str, color: str | None = None) -> str:
+    """A symbol such as ``∂L/∂Y·Wᵀ`` as Graphviz HTML, set like the page's formulas.
+
+    In the math font (the one the site's formulas use, so ∂ is a proper ∂): a single
+    Latin letter is a variable and becomes its Mathematical Italic character, as
+    MathML renders ``<mi>``; runs of letters (exp, log) are function names and stay
+    upright, as do digits, operators and ∂; ᵀ, ², ³ are raised. Hangul stays in the
+    label font, which has it.
     """
-    parts = []
-    for run in re.findall(r"[A-Za-z]+|[\uac00-\ud7a3\u3131-\u318e]+|[^A-Za-z\uac00-\ud7a3\u3131-\u318e]+", text):
-        escaped = html.escape(run)
-        if re.fullmatch(r"[A-Za-z]", run):
-            parts.append(f'<font face="{MATH_FONT}"><i>{escaped}</i></font>')
-        elif re.match(r"[\uac00-\ud7a3\u3131-\u318e]", run):
-            parts.append(escaped)
+    parts: list[str] = []
+    math: list[str] = []  # consecutive characters set in the math font: one text item
+
+    def flush() -> None:
+        if math:
+            parts.append(f'<font face="{MATH_FONT}">{html.escape("".join(math))}</font>')
+            math.clear()
+
+    for run in _MATH_RUN.findall(text):
+        if run in _SUPERSCRIPTS:
+            flush()
+            parts.append(f'<font face="{MATH_FONT}" point-size="{SCRIPT_FONT_SIZE}"><sup>'
+                         f"{html.escape(_SUPERSCRIPTS[run])}</sup></font>")
+        elif re.fullmatch(r"[A-Za-z]", run):
+            math.append(math_italic(run))
+        elif re.match(rf"[{_HANGUL}]", run):
+            flush()
+            parts.append(html.escape(run))
         else:
-            parts.append(f'<font face="{MATH_FONT}">{escaped}</font>')
+            math.append(run)
+    flush()
     body = "".join(parts)
     return f'<font color="{color}">{body}</font>' if color else body
 
@@ -272,21 +303,22 @@ def _text_cell(content: str, *, align: str, hook: str | None = None) -> str:
 
 
 def _line_cell(port: str, color: str, vertical: bool) -> str:
-    """The cell an edge passes through, with the line drawn exactly where the edge runs.
+    """A cell whose line lies exactly where the edge through ``port`` runs.
 
-    Graphviz attaches an edge to the middle of a port cell but draws a cell's border on
-    its outline, so a one-row cell with a border misses the edge by half its height (the
-    visible step). Two equal halves, the first bordered on the shared side, put the
-    border on the middle.
+    Graphviz attaches an edge to the middle of a port's box but draws a cell's border
+    on the box's outline, inset by the border's width: a bordered one-row cell misses
+    the edge by half its height (the old, visible step) and stops short of it at both
+    ends. So the port is a small table of two halves whose first half is bordered on
+    the shared side; cellspacing -1 lets the border reach the table's ends, and
+    halves of 2 and 3 points put it on the table's middle. tests/layers/test_drawing.py
+    checks the coordinates dot writes.
     """
     if vertical:
-        inner = (f'<tr><td width="2" border="1" sides="r" color="{color}"></td>'
-                 '<td width="2"></td></tr>')
+        inner = f'<tr><td width="2" border="1" sides="r" color="{color}"></td><td width="3"></td></tr>'
     else:
-        inner = (f'<tr><td height="2" border="1" sides="b" color="{color}"></td></tr>'
-                 '<tr><td height="2"></td></tr>')
-    table = f'<table border="0" cellborder="0" cellspacing="0" cellpadding="0">{inner}</table>'
-    return f'<td port="{port}" cellpadding="0">{table}</td>'
+        inner = f'<tr><td height="2" border="1" sides="b" color="{color}"></td></tr><tr><td height="3"></td></tr>'
+    table = f'<table port="{port}" border="0" cellborder="0" cellspacing="-1" cellpadding="0">{inner}</table>'
+    return f'<td cellpadding="0">{table}</td>'
 
 
 def _edge_label_html(edge: Edge, index: int, vertical: bool = False) -> str:

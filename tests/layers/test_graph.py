@@ -323,7 +323,9 @@ def test_square_of_sum_with_edge_symbols() -> None:
     # The symbol on its own line, the value in the edge's value group under it.
     assert re.search(rf'<g id="a_e{t_edge}&#45;value">.*?>3</text>', svg, re.DOTALL)
     assert re.search(rf'<g id="a_e{t_edge}&#45;grad">.*?>6</text>', svg, re.DOTALL)
-    assert re.search(r'font-style="italic"[^>]*>t</text>', svg) and "**2" in svg_texts(svg)
+    # t is a variable: MATHEMATICAL ITALIC SMALL T in the math font, as a formula shows it.
+    assert re.search(r'font-family="DejaVu Math TeX Gyre"[^>]*>\U0001d461</text>', svg)
+    assert "**2" in svg_texts(svg)
 
 
 @pytest.mark.parametrize(
