@@ -1,0 +1,46 @@
+/* Boxes that scroll sideways (a figure too wide for a phone, a long formula, a wide
+ * table) become reachable by keyboard while, and only while, they scroll: tabindex 0,
+ * role "region" and a name, so arrow keys can scroll them and a screen reader says
+ * what they are. A box that fits stays out of the tab order. figures.css shows the
+ * visual cue (shades at the hidden side, a hint under a figure). */
+(function () {
+  "use strict";
+  var BOXES = [
+    [".md-typeset figure.bp-figure > .bp-figure-scroll", function (box) {
+      var number = box.parentElement.querySelector("figcaption .bp-figure-number");
+      return (number ? number.textContent.trim() : "그림") + " (옆으로 스크롤)";
+    }],
+    [".md-typeset div.arithmatex", function () { return "수식 (옆으로 스크롤)"; }],
+    [".md-typeset .md-typeset__scrollwrap", function () { return "표 (옆으로 스크롤)"; }],
+  ];
+  var OURS = "data-bp-scrolls";
+
+  function update(box, name) {
+    var scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute(OURS)) {
+      box.setAttribute(OURS, "");
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", name(box));
+    } else if (!scrolls && box.hasAttribute(OURS)) {
+      ["tabindex", "role", "aria-label", OURS].forEach(function (a) { box.removeAttribute(a); });
+    }
+  }
+
+  function watch() {
+    BOXES.forEach(function (entry) {
+      document.querySelectorAll(entry[0]).forEach(function (box) {
+        update(box, entry[1]);
+        if (window.ResizeObserver) {
+          new ResizeObserver(function () { update(box, entry[1]); }).observe(box);
+        }
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watch);
+  } else {
+    watch();
+  }
+})();
