@@ -17,13 +17,17 @@ from typing import Any
 import numpy as np
 
 from layers.display import format_value
-from layers.graph import BACKWARD_COLOR, FONT_NAME, FORWARD_COLOR, Edge, Graph, GraphError, Node
-
-# The face symbols (∂L/∂z, Wᵀ) are drawn in: the one the site's formulas use (the label
-# font's ∂ reads as a schwa). Debian's fonts-dejavu-extra.
-MATH_FONT = "DejaVu Math TeX Gyre"
-# The quiet colour of an array's shape.
-MUTED_COLOR = "#5f6368"
+from layers.graph import (
+    BACKWARD_COLOR,
+    FONT_NAME,
+    FORWARD_COLOR,
+    MATH_FONT,
+    MUTED_COLOR,
+    Edge,
+    Graph,
+    GraphError,
+    Node,
+)
 
 __all__ = ["SMALL_ARRAY", "check_finite", "describe", "to_digraph"]
 

@@ -65,6 +65,11 @@ from layers.display import format_value
 FORWARD_COLOR = "#000000"
 BACKWARD_COLOR = "#c62828"
 FONT_NAME = "NanumGothic"
+# The quiet colour of an array's shape on an edge.
+MUTED_COLOR = "#5f6368"
+# Symbols (∂L/∂z, Wᵀ) are set in the face the site's formulas use: NanumGothic's ∂
+# reads as a schwa. Debian's fonts-dejavu-extra.
+MATH_FONT = "DejaVu Math TeX Gyre"
 
 _active: contextvars.ContextVar[Graph | None] = contextvars.ContextVar("active_graph", default=None)
 
@@ -160,6 +165,14 @@ class Graph:
     _producers: dict[int, tuple[Node, Any]] = field(default_factory=dict, repr=False)
     _annotations: dict[int, _Annotation] = field(default_factory=dict, repr=False)
     _token: Any = field(default=None, repr=False)
+    # How the figure is laid out: "LR" (left to right, the book's way) or "TB" (top to
+    # bottom, for a long chain that would not fit a column): Graph(direction="TB").
+    direction: str = field(default="LR", kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.direction not in ("LR", "TB"):
+            raise GraphError(f"Graph(direction={self.direction!r}): a graph is drawn 'LR' (left to right) "
+                             "or 'TB' (top to bottom)")
 
     # -- recording ---------------------------------------------------------
 
@@ -312,14 +325,15 @@ class Graph:
         A figure renderer reads this from the drawable it is given, so it never
         has to import this library to know which colours to restyle.
         """
-        return {"colors": {"forward": FORWARD_COLOR, "backward": BACKWARD_COLOR}, "font": FONT_NAME}
+        return {"colors": {"forward": FORWARD_COLOR, "backward": BACKWARD_COLOR, "muted": MUTED_COLOR},
+                "font": FONT_NAME}
 
     def to_digraph(self) -> Any:
         """Build (not render) a ``graphviz.Digraph`` in the book's convention (see ``layers.drawing``)."""
         from layers import drawing  # drawing reads the graph; the graph only points at it
 
         self.check_unchanged()
-        return drawing.to_digraph(self)
+        return drawing.to_digraph(self, direction=self.direction)
 
     def to_dot(self) -> str:
         """The DOT source of [`to_digraph`][layers.Graph.to_digraph]."""

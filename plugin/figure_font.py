@@ -16,7 +16,8 @@ from pathlib import Path
 
 from mkdocs_backprop.figure_source import FigureError
 
-__all__ = ["FONT_FAMILY", "WEB_FONT_FAMILY", "FontFiles", "check_font", "font_fingerprint"]
+__all__ = ["FONT_FAMILY", "MATH_FONT_NAME", "MATH_WEB_FONT_FAMILY", "WEB_FONT_FAMILY", "FontFiles", "check_font",
+           "check_math_font", "font_fingerprint"]
 
 # The family the graphs ask Graphviz for (layers.graph.FONT_NAME) and the
 # Debian package that provides it. Kept here rather than imported so the plugin
@@ -29,6 +30,13 @@ DOT_PACKAGE = "graphviz"
 # NanumGothic's licence (OFL 1.1) reserves the name "NanumGothic" for unmodified
 # fonts, and a subset is a modified font, so the served copy carries its own name.
 WEB_FONT_FAMILY = "bp-figure-sans"
+
+# The math font: the site's formulas are set in it, and so are the symbols on the
+# figures (∂L/∂z), so both read alike. Served as a renamed subset, "bp-math".
+MATH_FONT_NAME = "DejaVu Math TeX Gyre"
+MATH_FONT_PACKAGE = "fonts-dejavu-extra"
+MATH_WEB_FONT_FAMILY = "bp-math"
+_MATH_FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf")
 
 
 @dataclass(frozen=True)
@@ -103,4 +111,31 @@ def font_fingerprint() -> list[str]:
     font_ids = [_file_digest(fonts.regular)]
     if fonts.bold is not None:
         font_ids.append(_file_digest(fonts.bold))
+    try:
+        font_ids.append(_file_digest(check_math_font()))
+    except FigureError:
+        font_ids.append("no-math-font")  # only figures that ask for it need it, and they fail
     return font_ids
+
+
+_FOUND_MATH_FONTS: dict[tuple[str | None, str | None], Path] = {}
+
+
+def check_math_font() -> Path:
+    """The installed DejaVu Math TeX Gyre, found through fontconfig; FigureError if absent."""
+    key = (os.environ.get("FONTCONFIG_FILE"), os.environ.get("FONTCONFIG_PATH"))
+    if key not in _FOUND_MATH_FONTS:
+        try:
+            # fc-match names its fallback when the font is absent: check the file name.
+            found = subprocess.run(["fc-match", "-f", "%{file}", MATH_FONT_NAME],
+                                   capture_output=True, text=True, timeout=30).stdout.strip()
+            path = Path(found)
+        except (OSError, subprocess.SubprocessError):
+            path = _MATH_FONT_PATH  # no fontconfig tools: Debian's location
+        if "DejaVuMathTeXGyre" not in path.name or not path.is_file():
+            raise FigureError(
+                f"the math font {MATH_FONT_NAME!r} is not installed (formulas and figure symbols are "
+                f"set in it); install it with: apt-get install {MATH_FONT_PACKAGE} (./run.sh does)"
+            )
+        _FOUND_MATH_FONTS[key] = path
+    return _FOUND_MATH_FONTS[key]

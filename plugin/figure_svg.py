@@ -24,7 +24,15 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
-from mkdocs_backprop.figure_font import FONT_FAMILY, WEB_FONT_FAMILY, check_font, font_fingerprint
+from mkdocs_backprop.figure_font import (
+    FONT_FAMILY,
+    MATH_FONT_NAME,
+    MATH_WEB_FONT_FAMILY,
+    WEB_FONT_FAMILY,
+    check_font,
+    check_math_font,
+    font_fingerprint,
+)
 from mkdocs_backprop.figure_source import FigureError, FigureSource
 from mkdocs_backprop.sanitize import clean_svg
 from mkdocs_backprop.xml_markup import to_markup
@@ -33,7 +41,7 @@ __all__ = ["MIN_SCALE", "postprocess", "render_svg", "renderer_fingerprint"]
 
 DOT_PACKAGE = "graphviz"
 
-_POSTPROCESS_VERSION = "3"  # 3: allow-list sanitising
+_POSTPROCESS_VERSION = "4"  # 3: allow-list sanitising; 4: hook links unwrapped, short title, math font, 8 px floor
 _DOT_TIMEOUT_S = 60
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -101,6 +109,8 @@ def _run_dot(dot_source: str, *, font: str) -> str:
     dot = _find_dot()
     # Without the font Graphviz silently falls back and boxes no longer fit labels.
     check_font()
+    if MATH_FONT_NAME in dot_source:  # symbols set in the math font (layers.drawing does)
+        check_math_font()
     try:
         result = subprocess.run(
             # Default font for graph, node and edge labels: hand-written DOT
@@ -149,6 +159,8 @@ _XLINK_HREF = f"{{{XLINK_NS}}}href"
 _TITLE = f"{{{SVG_NS}}}title"
 _TEXT = f"{{{SVG_NS}}}text"
 _SVG = f"{{{SVG_NS}}}svg"
+_A = f"{{{SVG_NS}}}a"
+_G = f"{{{SVG_NS}}}g"
 _ID_LIST_ATTRS = ("aria-labelledby", "aria-describedby")
 
 
@@ -165,9 +177,17 @@ def _palette(colors: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return colours
 
 
-# The smallest a figure is drawn, as a share of its natural size: Graphviz's 14 pt
-# labels stay at about 11 px.
+# The smallest a figure is drawn, as a share of its natural size, when it shows no
+# text to measure: Graphviz's default 14 pt labels stay at about 11 px.
 MIN_SCALE = 0.6
+# A figure with text shrinks (on a phone) until its smallest label is this many CSS
+# px, and no further: it scrolls sideways instead.
+MIN_LABEL_PX = 8.0
+# Families a drawing asks for -> what the page's CSS calls the served subset of it.
+_SERVED_FAMILIES = {
+    FONT_FAMILY: f"{WEB_FONT_FAMILY}, {FONT_FAMILY}, sans-serif",
+    MATH_FONT_NAME: f"{MATH_WEB_FONT_FAMILY}, '{MATH_FONT_NAME}', math",
+}
 
 
 def postprocess(svg: str, *, id_prefix: str, alt: str, colors: tuple[tuple[str, str], ...] = ()) -> str:
@@ -185,22 +205,27 @@ def postprocess(svg: str, *, id_prefix: str, alt: str, colors: tuple[tuple[str, 
     clean_svg(root)
     _check_finite(root)
     _drop_titles(root)
+    _unwrap_placeholder_links(root)
     _prefix_ids(root, id_prefix)
     _follow_palette(root, _palette(colors))
 
     # Natural size stays as width/height (the upper bound); CSS lets it shrink to the
-    # column, but not below MIN_SCALE of it: labels would be too small to read on a
-    # phone, so a wide graph scrolls sideways there instead (the figure has overflow-x).
+    # column, but only until the smallest label is MIN_LABEL_PX: below that it could not
+    # be read on a phone, so a wide graph scrolls sideways there instead (its box has
+    # overflow-x).
     root.set("role", "img")
     root.set("aria-label", alt)
     root.set("class", " ".join(filter(None, [root.get("class"), "bp-svg"])))
     style = {"max-width": "100%", "height": "auto"}
     natural = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(pt|px)?\s*", root.get("width") or "")
     if natural:
-        style["min-width"] = f"{float(natural.group(1)) * MIN_SCALE:.1f}{natural.group(2) or 'px'}"
+        scale = _min_scale(root, float(natural.group(1)), natural.group(2) or "px")
+        style["min-width"] = f"{float(natural.group(1)) * scale:.1f}{natural.group(2) or 'px'}"
     root.set("style", _merge_style(root.get("style"), style))
+    # The tooltip browsers show on hover: the first sentence only. The whole text
+    # alternative is the aria-label, which is what assistive technology reads.
     title = ET.Element(_TITLE)
-    title.text = alt
+    title.text = short_title(alt)
     title.tail = "\n"
     root.insert(0, title)
 
@@ -210,6 +235,55 @@ def postprocess(svg: str, *, id_prefix: str, alt: str, colors: tuple[tuple[str, 
         raise FigureError(f"the figure's SVG cannot be inlined: {exc}") from exc
     # Raw HTML in Markdown ends at a blank line; an SVG must never contain one.
     return re.sub(r"\n\s*\n", "\n", markup)
+
+
+def short_title(alt: str, limit: int = 60) -> str:
+    """The first sentence of ``alt``, at most ``limit`` characters (cut at a word, with …)."""
+    first = re.split(r"(?<=[.!?。])\s", alt.strip(), maxsplit=1)[0].rstrip(".。")
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0] if " " in first[:limit] else first[:limit]
+    return cut.rstrip(",;:") + "…"
+
+
+def _min_scale(root: ET.Element, width: float, unit: str) -> float:
+    """The share of its natural size below which the figure's smallest label is under MIN_LABEL_PX."""
+    sizes = []
+    for el in root.iter(_TEXT):
+        match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(px)?\s*", el.get("font-size") or "")
+        if match:
+            sizes.append(float(match.group(1)))
+    view_box = (root.get("viewBox") or "").split()
+    if not sizes or len(view_box) != 4 or float(view_box[2]) <= 0:
+        return MIN_SCALE
+    natural_px = width * (4 / 3 if unit == "pt" else 1)
+    smallest_px = min(sizes) * natural_px / float(view_box[2])  # at natural size
+    return min(1.0, MIN_LABEL_PX / smallest_px)
+
+
+def _unwrap_placeholder_links(root: ET.Element) -> None:
+    """Links to "#" become plain groups; Graphviz's ``a_<id>`` group gets its ``<id>`` back.
+
+    Graphviz writes the id of an HTML-label cell into the SVG only by making the cell
+    a link (``<g id="a_ID"><a xlink:href="#">…</a></g>``). Such a link goes nowhere;
+    left in, it would be a tab stop and announce a link. Its content stays, in a group
+    with the cell's own id, for scripts to find (see layers.drawing.EDGE_HOOKS).
+    """
+    for parent in list(root.iter()):
+        for index, child in enumerate(list(parent)):
+            if child.tag != _A or (child.get(_XLINK_HREF) or child.get("href") or "") != "#":
+                continue
+            group = ET.Element(_G)
+            group.extend(list(child))
+            group.text, group.tail = child.text, child.tail
+            parent.remove(child)
+            parent.insert(index, group)
+        if parent.tag == _G and (parent.get("id") or "").startswith("a_") and len(parent) == 1 \
+                and parent[0].tag == _G and not parent[0].attrib:
+            inner = parent[0]
+            parent.remove(inner)
+            parent.extend(list(inner))
+            parent.set("id", parent.get("id")[2:])
 
 
 def _check_finite(root: ET.Element) -> None:
@@ -267,9 +341,10 @@ def _follow_palette(root: ET.Element, colours: dict[str, str]) -> None:
                 # Unfilled text is drawn black: invisible on the dark palette.
                 moved["fill"] = "var(--bp-fg, #000)"
             family = el.get("font-family")
-            if family is not None and family.split(",")[0].strip().strip("'\"") == FONT_FAMILY:
-                # Viewers get the served subset first, a local NanumGothic next.
-                el.set("font-family", f"{WEB_FONT_FAMILY}, {FONT_FAMILY}, sans-serif")
+            first = family.split(",")[0].strip().strip("'\"") if family is not None else None
+            if first in _SERVED_FAMILIES:
+                # Viewers get the served subset first, a locally installed copy next.
+                el.set("font-family", _SERVED_FAMILIES[first])
         if moved:
             el.set("style", _merge_style(el.get("style"), moved))
 

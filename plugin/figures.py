@@ -106,9 +106,14 @@ def _svg_key(figure: PageFigure, fingerprint: str) -> str:
 
 
 def figure_html(figure: PageFigure, caption_html: str, placeholders: Placeholders) -> str:
-    """``<figure>`` with the anchor, the SVG (filled in late) and "label: caption"."""
+    """``<figure>`` with the anchor, the SVG (filled in late) in its scroll box, and "label: caption".
+
+    The box, not the figure, scrolls when the drawing is wider than a phone's column,
+    so the caption stays in place; figures.js makes it focusable while it scrolls.
+    """
     label = html.escape(figure.entry.label)
     text = f"{label}: {caption_html}" if caption_html else label
     late = placeholders.new_late(figure.svg) if figure.svg else ""
-    return (f'<figure class="bp-figure" id="{html.escape(figure.entry.anchor)}">{late}'
+    return (f'<figure class="bp-figure" id="{html.escape(figure.entry.anchor)}">'
+            f'<div class="bp-figure-scroll" data-bp-name="{label}">{late}</div>'
             f"<figcaption>{text}</figcaption></figure>")

@@ -88,9 +88,10 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             formatter=self.config.formatter,
         )
         if self.config.enabled:
-            from mkdocs_backprop.site_assets import extra_css_paths
+            from mkdocs_backprop.site_assets import extra_css_paths, extra_javascript_paths
 
             config.extra_css.extend([_CSS, *extra_css_paths()])
+            config.extra_javascript.extend(extra_javascript_paths())
         return config
 
     def on_pre_build(self, *, config: Any) -> None:

@@ -8,8 +8,9 @@ never committed.
 
 Two plain functions for the MkDocs adapter:
 
-- ``extra_css_paths()`` -> site-relative stylesheets to append to ``extra_css``
-  (in ``on_config``);
+- ``extra_css_paths()`` -> site-relative stylesheets to append to ``extra_css``,
+  ``extra_javascript_paths()`` -> scripts to append to ``extra_javascript``
+  (both in ``on_config``);
 - ``install_assets(site_dir)`` -> writes them (in ``on_post_build``, once every
   page, cached or not, is in ``site_dir``).
 """
@@ -24,14 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs_backprop.cache import ResultCache
-from mkdocs_backprop.figure_font import WEB_FONT_FAMILY, check_font
+from mkdocs_backprop.figure_font import MATH_WEB_FONT_FAMILY, WEB_FONT_FAMILY, check_font, check_math_font
 from mkdocs_backprop.figure_source import FigureError
 
-__all__ = ["ASSET_DIR", "InstalledAssets", "extra_css_paths", "install_assets", "subset_font", "used_text"]
+__all__ = ["ASSET_DIR", "InstalledAssets", "extra_css_paths", "extra_javascript_paths", "install_assets", "subset_font",
+           "used_text"]
 
 ASSET_DIR = "assets/backprop"  # inside site_dir
 _SOURCE_DIR = Path(__file__).parent / "assets"
 _STYLESHEETS = ("figures.css", "fonts.css")
+_SCRIPTS = ("figures.js",)
 
 # Always served, so a figure whose digits or punctuation differ between builds
 # never makes a viewer's cached font fall short (ASCII costs about 2 kB).
@@ -42,9 +45,7 @@ _TAG_RE = re.compile(r"<[^>]+>")
 _MATH_RE = re.compile(r"<math\b.*?</math>", re.DOTALL)
 _ANNOTATION_RE = re.compile(r"<annotation\b.*?</annotation>", re.DOTALL)
 
-MATH_FONT_FAMILY = "bp-math"
-_MATH_FONT_NAME = "DejaVu Math TeX Gyre"
-_MATH_FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf")
+MATH_FONT_FAMILY = MATH_WEB_FONT_FAMILY
 _BOLD_RE = re.compile(r"""font-weight\s*[=:]\s*["']?\s*(?:bold|[6-9]00)\b""")
 
 # Visual TrueType's source tables: editing data the subsetter cannot cut down.
@@ -64,6 +65,11 @@ def extra_css_paths() -> list[str]:
     return [f"{ASSET_DIR}/{name}" for name in _STYLESHEETS]
 
 
+def extra_javascript_paths() -> list[str]:
+    """Scripts (site-relative) the theme must load; copied by ``install_assets``."""
+    return [f"{ASSET_DIR}/{name}" for name in _SCRIPTS]
+
+
 def install_assets(site_dir: str | Path, cache: ResultCache | None = None) -> InstalledAssets:
     """Copy figure CSS and write the figure font subset + @font-face CSS into ``site_dir``.
 
@@ -76,8 +82,9 @@ def install_assets(site_dir: str | Path, cache: ResultCache | None = None) -> In
     target = site / ASSET_DIR
     target.mkdir(parents=True, exist_ok=True)
     result = InstalledAssets()
-    shutil.copyfile(_SOURCE_DIR / "figures.css", target / "figures.css")
-    result.files.append(target / "figures.css")
+    for name in ("figures.css", *_SCRIPTS):
+        shutil.copyfile(_SOURCE_DIR / name, target / name)
+        result.files.append(target / name)
 
     regular_text, bold_text = used_text(site)
     faces: list[str] = []
@@ -182,31 +189,22 @@ def used_text(site_dir: Path) -> tuple[str, str]:
 
 def find_math_font() -> Path:
     """The installed DejaVu Math TeX Gyre (Debian's fonts-dejavu-extra); FigureError if absent."""
-    import subprocess
-
-    try:
-        # fontconfig, as for the figures' font; fc-match names its fallback when the font is absent.
-        path = Path(subprocess.run(["fc-match", "-f", "%{file}", _MATH_FONT_NAME],
-                                   capture_output=True, text=True, timeout=30).stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        path = _MATH_FONT_PATH  # no fontconfig tools: Debian's location
-    if "DejaVuMathTeXGyre" not in path.name or not path.is_file():
-        raise FigureError(
-            f"the math font {_MATH_FONT_NAME!r} is not installed (formulas need its MATH table); "
-            "install it with: apt-get install fonts-dejavu-extra (./run.sh does)"
-        )
-    return path
+    return check_math_font()
 
 
 def used_math_text(site_dir: Path) -> str:
-    """Distinct characters shown by the site's MathML formulas (not their TeX annotations)."""
+    """Distinct characters shown by the site's MathML formulas (not their TeX annotations)
+    and by figure labels set in the math font (symbols such as ∂L/∂z)."""
     chars: set[str] = set()
     for page in sorted(site_dir.rglob("*.html")):
         markup = page.read_text(encoding="utf-8")
-        if "<math" not in markup:
-            continue
-        for formula in _MATH_RE.findall(markup):
-            chars.update(html.unescape(_TAG_RE.sub("", _ANNOTATION_RE.sub("", formula))))
+        if "<math" in markup:
+            for formula in _MATH_RE.findall(markup):
+                chars.update(html.unescape(_TAG_RE.sub("", _ANNOTATION_RE.sub("", formula))))
+        if MATH_WEB_FONT_FAMILY in markup:
+            for attrs, inner in _TEXT_RE.findall(markup):
+                if MATH_WEB_FONT_FAMILY in attrs:
+                    chars.update(html.unescape(_TAG_RE.sub("", inner)))
     return "".join(sorted(c for c in chars if not c.isspace()))
 
 

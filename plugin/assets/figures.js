@@ -7,8 +7,7 @@
   "use strict";
   var BOXES = [
     [".md-typeset figure.bp-figure > .bp-figure-scroll", function (box) {
-      var number = box.parentElement.querySelector("figcaption .bp-figure-number");
-      return (number ? number.textContent.trim() : "그림") + " (옆으로 스크롤)";
+      return (box.getAttribute("data-bp-name") || "그림") + " (옆으로 스크롤)";
     }],
     [".md-typeset div.arithmatex", function () { return "수식 (옆으로 스크롤)"; }],
     [".md-typeset .md-typeset__scrollwrap", function () { return "표 (옆으로 스크롤)"; }],

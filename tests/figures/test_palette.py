@@ -91,6 +91,15 @@ def test_backward_colour_keeps_4_5_to_1_against_the_page(scheme: str) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_muted_shape_text_keeps_4_5_to_1_against_the_page(scheme: str) -> None:
+    # The shape of an array is quieter than the values, but still body-text legible.
+    background = _parse_colour(_material("--md-default-bg-color", scheme))
+    muted = _parse_colour(_ours(scheme, "--bp-muted"))
+    assert contrast(muted, background) >= 4.5
+    assert contrast(muted, background) < contrast(_parse_colour(_material("--md-default-fg-color", scheme)), background)
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
 def test_labels_and_strokes_use_the_page_foreground(scheme: str) -> None:
     assert _ours(scheme, "--bp-fg") == "var(--md-default-fg-color)"
     assert _ours(scheme, "--bp-bg") == "var(--md-default-bg-color)"

@@ -7,7 +7,7 @@ import graphviz
 import pytest
 
 from mkdocs_backprop.figure_source import FigureError, FigureSource, figure_source
-from mkdocs_backprop.figure_svg import render_svg
+from mkdocs_backprop.figure_svg import render_svg, short_title
 from figure_helpers import SVG, XLINK_HREF, parse, texts
 
 
@@ -67,9 +67,58 @@ def test_root_is_an_image_with_the_text_alternative(apple: graphviz.Digraph) -> 
     assert root.get("aria-label") == "사과 2개에 소비세를 붙인 계산 그래프"
     first = root[0]
     assert first.tag == f"{SVG}title"
-    assert first.text == "사과 2개에 소비세를 붙인 계산 그래프"
+    assert first.text == "사과 2개에 소비세를 붙인 계산 그래프"  # one sentence: all of it
     # dot's own titles ("apple->mul1", "%3") would show up as tooltips.
     assert len(list(root.iter(f"{SVG}title"))) == 1
+
+
+def test_the_tooltip_is_the_first_sentence_the_label_the_whole_alternative() -> None:
+    # A long alternative as the <title> pops up as a wall of text on hover.
+    long_alt = "계산 그래프. 입력: 사과 100, 사과 개수 2, 소비세 1.1. 순전파: 사과 100 × 사과 개수 2 = 200."
+    source = FigureSource("dot", 'digraph { a [label="가"] }', long_alt)
+    root = parse(render_svg(source, id_prefix="f-", alt=""))
+    assert root.get("aria-label") == long_alt
+    assert root[0].text == "계산 그래프"
+    assert short_title("한 문장인데 아주 긴 설명 " * 10).endswith("…")
+    assert len(short_title("한 문장인데 아주 긴 설명 " * 10)) <= 61
+
+
+def test_links_to_nowhere_become_groups_that_keep_the_cells_id() -> None:
+    # Graphviz writes a label cell's id only through a link (href="#"); the figure must
+    # not gain tab stops or announce links, but scripts still find the cell by id.
+    dot = ('digraph { a [shape=plain label=<<table border="0"><tr><td href="#" id="e0-value">100</td></tr>'
+           '<tr><td href="#" id="e0-grad"><b>2.2</b></td></tr></table>> id="e0"] }')
+    root = parse(render_svg(FigureSource("dot", dot, "그림"), id_prefix="fig-", alt=""))
+    assert not list(root.iter(f"{SVG}a"))
+    value = [el for el in root.iter(f"{SVG}g") if el.get("id") == "fig-e0-value"]
+    grad = [el for el in root.iter(f"{SVG}g") if el.get("id") == "fig-e0-grad"]
+    assert len(value) == len(grad) == 1
+    assert texts(value[0]) == ["100"] and texts(grad[0]) == ["2.2"]
+    assert not any((el.get("id") or "").startswith("fig-a_") for el in root.iter())
+
+
+def test_a_real_link_in_a_figure_stays_a_link() -> None:
+    dot = 'digraph { a [label="문서" href="https://example.org/"] }'
+    root = parse(render_svg(FigureSource("dot", dot, "그림"), id_prefix="fig-", alt=""))
+    (link,) = root.iter(f"{SVG}a")
+    assert link.get(XLINK_HREF) == "https://example.org/"
+
+
+def test_symbols_in_the_math_font_are_served_as_the_math_subset() -> None:
+    dot = 'digraph { a [shape=plain label=<<font face="DejaVu Math TeX Gyre">∂𝐿/∂𝑧</font> 가>] }'
+    root = parse(render_svg(FigureSource("dot", dot, "그림"), id_prefix="f-", alt=""))
+    families = {"".join(t.itertext()).strip(): t.get("font-family") for t in root.iter(f"{SVG}text")}
+    assert families["∂𝐿/∂𝑧"] == "bp-math, 'DejaVu Math TeX Gyre', math"
+    assert families["가"].startswith("bp-figure-sans")
+
+
+def test_min_width_keeps_the_smallest_label_at_8_px() -> None:
+    # 10 pt labels are 13.3 px at natural size: the figure may shrink to 8/13.3 of it.
+    dot = 'digraph { a [label="가" fontsize=10]; b [label="나" fontsize=20]; a -> b }'
+    root = parse(render_svg(FigureSource("dot", dot, "그림"), id_prefix="f-", alt=""))
+    width = float(root.get("width").removesuffix("pt"))
+    min_width = float(re.search(r"min-width: ([\d.]+)pt", root.get("style")).group(1))
+    assert min_width == pytest.approx(width * 8 / (10 * 4 / 3), abs=0.06)
 
 
 def test_alt_argument_overrides_the_generated_text_alternative() -> None:

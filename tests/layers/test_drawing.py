@@ -185,6 +185,15 @@ def test_an_unknown_direction_is_refused() -> None:
     g, _ = mul_graph()
     with pytest.raises(GraphError, match="'LR'.*'TB'"):
         to_digraph(g, direction="RL")
+    with pytest.raises(GraphError, match="Graph\\(direction='rl'\\)"):
+        Graph(direction="rl")
+
+
+def test_a_graph_made_top_to_bottom_draws_so() -> None:
+    neg = Negate()
+    with Graph(direction="TB") as g:
+        g.output(neg.forward(g.input(1.0, "x")), "y")
+    assert "rankdir=TB" in g.to_dot()
 
 
 def test_a_value_used_twice_gets_two_edges_each_with_its_own_arrow() -> None:

@@ -167,7 +167,8 @@ def test_huge_output_is_cut_with_a_note(good_site) -> None:
 def test_figures_are_numbered_captioned_and_referenced_across_pages(good_site) -> None:
     root, _ = good_site
     figures = page_html(root, "figures/index.html")
-    assert '<figure class="bp-figure" id="first"><svg' in figures
+    # The drawing sits in its own scroll box, named for the figure (figures.js uses it).
+    assert '<figure class="bp-figure" id="first"><div class="bp-figure-scroll" data-bp-name="그림 5-1"><svg' in figures
     assert "<figcaption>그림 5-1: 가격은 220원</figcaption>" in figures
     assert "<figcaption>그림 5-2</figcaption>" in figures
     assert 'role="img" aria-label="a에서 b로"' in figures  # alt="…" reaches the SVG
@@ -207,7 +208,8 @@ def test_svg_and_mathml_are_in_the_page_but_not_parsed_into_the_search_index(tmp
     result = build(root)
     assert result.returncode == 0, result.stderr
     page = page_html(root, "index.html")
-    (svg,) = re.findall(r'<figure class="bp-figure"[^>]*><svg\b.*?</svg>', page, flags=re.DOTALL)
+    (svg,) = re.findall(r'<figure class="bp-figure"[^>]*><div class="bp-figure-scroll"[^>]*><svg\b.*?</svg>', page,
+                        flags=re.DOTALL)
     assert "까치값" in svg and 'aria-label="참새에서 비둘기로"' in svg
     assert "<!--bpx" not in page  # no placeholder left behind
     assert "<mfrac>" in page  # formulas, too, are MathML in the finished page only
