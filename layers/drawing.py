@@ -345,11 +345,13 @@ def _edge_label_html(edge: Edge, index: int, vertical: bool = False) -> str:
         if edge.grad_symbol:
             backward.append(_text_cell(math_html(edge.grad_symbol, BACKWARD_COLOR), align="left" if vertical else "center"))
         grad_lines = _value_lines(grad)
-        if not grad_lines:  # a large array: its shape, as for the forward value
-            grad_lines = [format_value(np.shape(grad))]
-        text = "<br/>".join(html.escape(line) for line in grad_lines)
-        backward.append(_text_cell(f'<font color="{BACKWARD_COLOR}"><b>{text}</b></font>',
-                                   align="left" if vertical else "center", hook=f"e{index}-grad"))
+        if grad_lines:
+            text = "<br/>".join(html.escape(line) for line in grad_lines)
+            content = f'<font color="{BACKWARD_COLOR}"><b>{text}</b></font>'
+        else:  # too large to print: its shape, quiet like the forward side's
+            content = (f'<font color="{BACKWARD_COLOR}" point-size="{SHAPE_FONT_SIZE}">'
+                       f"{html.escape(format_value(np.shape(grad)))}</font>")
+        backward.append(_text_cell(content, align="left" if vertical else "center", hook=f"e{index}-grad"))
     table = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
     if vertical:
         # One row: forward text | line | gap | backward arrow | gradient text.

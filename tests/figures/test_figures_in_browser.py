@@ -12,7 +12,7 @@ import material
 import pytest
 
 from figure_helpers import apple_digraph
-from mkdocs_backprop.figure_source import figure_source
+from mkdocs_backprop.figure_source import FigureSource
 from mkdocs_backprop.figure_svg import render_svg
 from mkdocs_backprop.mathml import render_math
 from mkdocs_backprop.site_assets import extra_css_paths, install_assets
@@ -47,7 +47,8 @@ def _page(figure_svg: str, scheme: str) -> str:
         # No favicon request: a 404 for it would read as a problem of the figure.
         f'<link rel="icon" href="data:,">{material_css}{ours}</head>'
         f'<body data-md-color-scheme="{scheme}"><article class="md-typeset" id="column">'
-        f'<figure class="bp-figure">{figure_svg}<figcaption>그림 5-1</figcaption></figure>'
+        f'<figure class="bp-figure"><div class="bp-figure-scroll">{figure_svg}</div>'
+        f'<figcaption>그림 5-1</figcaption></figure>'
         f"{math}</article></body></html>"
     )
 
@@ -60,7 +61,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("site")
     shutil.copytree(MATERIAL_CSS, root / "material")
     backward = _backward_colour()
-    svg = render_svg(figure_source(apple_digraph(backward)), id_prefix="f1-", alt="사과 계산 그래프")
+    # The gradient colour is a role only when the drawable names it (as Graph.figure_style() does).
+    source = FigureSource("dot", apple_digraph(backward).source, "", colors=(("backward", backward),))
+    svg = render_svg(source, id_prefix="f1-", alt="사과 계산 그래프")
     for scheme in ("default", "slate"):
         (root / f"{scheme}.html").write_text(_page(svg, scheme), encoding="utf-8")
     install_assets(root)
@@ -142,27 +145,30 @@ def test_gradients_take_the_palettes_backward_colour(browser, site, scheme, expe
 def test_figure_keeps_natural_size_shrinks_to_the_column_and_scrolls_when_too_small(browser, site) -> None:
     size = """() => { const s = document.querySelector('svg.bp-svg').getBoundingClientRect();
                       const c = document.querySelector('#column').getBoundingClientRect();
-                      const f = document.querySelector('figure.bp-figure');
+                      const f = document.querySelector('.bp-figure-scroll');
                       const t = [...document.querySelectorAll('svg.bp-svg text')].find(e => e.textContent === '사과');
                       return [s.width, s.height, c.width,
                               document.querySelector('svg.bp-svg').viewBox.baseVal.width,
                               document.querySelector('svg.bp-svg').viewBox.baseVal.height,
-                              f.scrollWidth > f.clientWidth, t.getBoundingClientRect().height]; }"""
+                              f.scrollWidth > f.clientWidth, t.getBoundingClientRect().height,
+                              parseFloat(getComputedStyle(t).fontSize) * s.width /
+                                document.querySelector('svg.bp-svg').viewBox.baseVal.width]; }"""
     wide, _ = _open(browser, f"{site}/default.html", width=1400)
-    w, h, column, vb_w, vb_h, scrolls, label = wide.evaluate(size)
+    w, h, column, vb_w, vb_h, scrolls, label, _ = wide.evaluate(size)
     natural = vb_w * 4 / 3  # pt -> px
     assert w == pytest.approx(natural, abs=1) and not scrolls  # not enlarged
     # A column a little narrower than the figure: it shrinks to fit, undistorted.
     middle, _ = _open(browser, f"{site}/default.html", width=int(natural * 0.8) + 16)
-    mw, mh, mcolumn, _, _, mscrolls, _ = middle.evaluate(size)
+    mw, mh, mcolumn, _, _, mscrolls, _, _ = middle.evaluate(size)
     assert mw == pytest.approx(mcolumn, abs=1) and mw < w and not mscrolls
     assert mh / mw == pytest.approx(vb_h / vb_w, rel=0.02)
-    # A phone: it stops shrinking where labels would become too small, and scrolls instead.
-    narrow, _ = _open(browser, f"{site}/default.html", width=320)
-    nw, _, ncolumn, _, _, nscrolls, nlabel = narrow.evaluate(size)
-    assert ncolumn < natural * 0.6
-    assert nw == pytest.approx(natural * 0.6, abs=1) and nscrolls
-    assert nlabel >= 0.6 * label - 0.5
+    # A very narrow column: it stops shrinking where its labels (14 pt) would drop under
+    # 8 px, and its box scrolls instead.
+    narrow, _ = _open(browser, f"{site}/default.html", width=200)
+    nw, _, ncolumn, _, _, nscrolls, _, font_px = narrow.evaluate(size)
+    assert ncolumn < natural * 8 / (14 * 4 / 3)
+    assert nw == pytest.approx(natural * 8 / (14 * 4 / 3), abs=1) and nscrolls
+    assert font_px == pytest.approx(8, abs=0.05)
 
 
 def test_viewer_gets_the_served_figure_font(browser, site) -> None:
