@@ -72,7 +72,7 @@ def test_a_figure_comes_back_as_a_source_with_the_drawables_style(worker: Worker
     (result,) = run(worker, [Item("figure", code, 1, 2)])
     assert result.error is None and isinstance(result.figure, FigureSource)
     assert result.figure.kind == "dot" and "digraph" in result.figure.text
-    assert dict(result.figure.colors) == {"forward": "#000000", "backward": "#c62828"}
+    assert dict(result.figure.colors) == {"forward": "#000000", "backward": "#c62828", "muted": "#5f6368"}
     assert result.figure.font == "NanumGothic"
 
 
@@ -138,7 +138,7 @@ def test_a_session_runs_draws_and_then_serves_from_the_cache(tmp_path: Path) -> 
     first.close()
     assert outcome.failures == [] and outcome.markdown.count("bpx") >= 3
     html = first.placeholders.fill_late(first.placeholders.fill(outcome.markdown))
-    assert '<figure class="bp-figure" id="apple"><svg' in html
+    assert '<figure class="bp-figure" id="apple"><div class="bp-figure-scroll" data-bp-name="그림 1"><svg' in html
     assert "<figcaption>그림 1: 사과</figcaption>" in html and "2.5" in first.placeholders.html.values()
     assert first.counts["run"] == 1 and first.counts["drawn"] == 1
 
