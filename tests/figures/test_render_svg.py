@@ -98,10 +98,11 @@ def test_links_to_nowhere_become_groups_that_keep_the_cells_id() -> None:
 
 
 def test_a_real_link_in_a_figure_stays_a_link() -> None:
-    dot = 'digraph { a [label="문서" href="https://example.org/"] }'
+    # Only a link to "#" alone (nowhere) is unwrapped; one to a place on the page stays.
+    dot = 'digraph { a [label="문서" href="#top"] }'
     root = parse(render_svg(FigureSource("dot", dot, "그림"), id_prefix="fig-", alt=""))
     (link,) = root.iter(f"{SVG}a")
-    assert link.get(XLINK_HREF) == "https://example.org/"
+    assert link.get(XLINK_HREF) == "#top"
 
 
 def test_symbols_in_the_math_font_are_served_as_the_math_subset() -> None:
