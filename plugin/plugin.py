@@ -102,6 +102,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         if self.kept is not None:
             self.session.adopt(self.kept)
             self.kept = None
+        self.session.start()
 
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_nav"""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs_backprop import figures
-from mkdocs_backprop.blocks import front_matter_lines, parse_page
+from mkdocs_backprop.blocks import Page, front_matter_lines
 from mkdocs_backprop.cache import ResultCache, digest, environment_digest
 from mkdocs_backprop.errors import Failure
 from mkdocs_backprop.figure_index import FigureEntry, FigureIndex, label_for_page
@@ -27,9 +29,11 @@ from mkdocs_backprop.page_plan import PagePlan, job_for, plan_page
 from mkdocs_backprop.placeholders import Placeholders
 from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.worker_client import WorkerClient, WorkerError
-from mkdocs_backprop.worker_protocol import ItemResult
+from mkdocs_backprop.worker_protocol import ItemResult, PageJob
 
 __all__ = ["BuildSession", "KeptWorker", "SourcePage"]
+
+_DURATIONS = "durations.json"  # in the cache folder: seconds each page's code took when it last ran
 
 
 @dataclass(frozen=True)
@@ -65,30 +69,96 @@ class BuildSession:
         self._executor: ThreadPoolExecutor | None = None
         self._pending: dict[str, Future[list[ItemResult]]] = {}
         self._renderer: str | None = None
+        self._has_code = False  # some page of the site runs code
+        self._plans: dict[str, tuple[str, PagePlan]] = {}  # src_uri -> (source, plan) from ``scan``
+        self._durations: dict[str, float] = {}  # display path -> seconds its code ran, this build
+
+    def start(self) -> None:
+        """Start the worker at once when nothing can come from the cache (pages will run),
+        before MkDocs reads the pages, rather than when ``scan`` finds them. Call it after
+        ``adopt``."""
+        cache = self.cache
+        if self.settings.enabled and self._server is None and (
+                cache.directory is None or cache.refresh or not (cache.directory / "pages").is_dir()):
+            self._worker()
 
     def scan(self, site: list[SourcePage]) -> list[Failure]:
-        """Number the figures of all pages (reading order) and start running uncached pages."""
+        """Number the figures of all pages (reading order) and start running uncached pages.
+
+        Each page is parsed here once; ``page`` reuses the plan. The uncached pages start
+        in reading order (MkDocs renders them in that order and waits for each), except
+        the one expected to take longest, which starts first: a cold build otherwise
+        ends by waiting for it alone.
+        """
         labelled = []
         label_failures = []
+        to_run: list[tuple[SourcePage, PagePlan, str]] = []
         for p in site:
             label, problem = label_for_page(p.src_uri, p.sections, p.figure_label, self.settings.figure_label,
                                             self.settings.figure_labels)
             if problem:
                 label_failures.append(Failure(p.path, 1, problem))
             self.labels[p.src_uri] = label
-            labelled.append((p.src_uri, p.path, parse_page(p.source), label))
+            # The raw source keeps the front matter's lines, so lines (and keys) match ``page``'s.
+            plan = plan_page(p.source, path=p.path, line_offset=0, settings=self.settings)
+            self._plans[p.src_uri] = (p.source, plan)
+            labelled.append((p.src_uri, p.path, plan.page, label))
+            if plan.items:
+                self._has_code = True
+                key = plan.cache_key(self.environment, self.settings)
+                if key not in self._pending and all(key != k for _, _, k in to_run) \
+                        and self._cached(key, plan) is None:
+                    to_run.append((p, plan, key))
         self.figures = FigureIndex.build(labelled)
         self.figures.failures[:0] = label_failures
-        for page in site:
-            # The raw source keeps the front matter's lines, so lines (and keys) match ``page``'s.
-            plan = plan_page(page.source, path=page.path, line_offset=0, settings=self.settings)
-            key = plan.cache_key(self.environment, self.settings)
-            if plan.items and key not in self._pending and self._cached(key, plan) is None:
-                # Run it now, in the background: the pages' code then overlaps
-                # MkDocs rendering the pages before it (and each other, on 2 cores).
-                job = job_for(plan, page.source, self.settings)
-                self._pending[key] = self._pool().submit(self._worker().run_page, job, plan.timeouts)
+        if to_run:
+            durations = self._last_durations()
+            slowest = max(range(len(to_run)), key=lambda i: durations.get(to_run[i][1].path)
+                          or _estimate(to_run[i][1], self.settings))
+            to_run.insert(0, to_run.pop(slowest))
+        for page, plan, key in to_run:
+            # Run it now, in the background: the pages' code then overlaps
+            # MkDocs rendering the pages before it (and each other, on 2 cores).
+            job = job_for(plan, page.source, self.settings)
+            self._pending[key] = self._pool().submit(self._run_timed, self._worker(), job, plan.timeouts)
         return list(self.figures.failures)
+
+    def _plan(self, markdown: str, page: SourcePage) -> PagePlan:
+        """The plan ``scan`` made of the page, for its Markdown (front matter removed),
+        or a new one if the Markdown is not the source's own (another plugin changed it)."""
+        offset = front_matter_lines(page.source, markdown)
+        source, plan = self._plans.pop(page.src_uri, (None, None))
+        if plan is not None and source == page.source and page.source.endswith(markdown) \
+                and all(isinstance(s, str) for s in plan.page.segments[:offset]) \
+                and all(item.line > offset for item in plan.items):
+            trimmed = Page(plan.page.segments[offset:], offset, plan.page.errors)
+            return PagePlan(plan.path, trimmed, plan.items, plan.sources, plan.timeouts)
+        return plan_page(markdown, path=page.path, line_offset=offset, settings=self.settings)
+
+    def _run_timed(self, worker: WorkerClient, job: PageJob, timeouts: list[float]) -> list[ItemResult]:
+        started = time.perf_counter()
+        results = worker.run_page(job, timeouts)
+        self._durations[job.filename] = time.perf_counter() - started
+        return results
+
+    def _last_durations(self) -> dict[str, float]:
+        """Seconds each page took to run when it last ran (any build of this site)."""
+        data = self.cache.get_bytes(_DURATIONS)
+        try:
+            stored = json.loads(data) if data is not None else {}
+        except ValueError:
+            stored = {}
+        if not isinstance(stored, dict):
+            return {}
+        return {k: v for k, v in stored.items() if isinstance(k, str) and isinstance(v, (int, float))}
+
+    def save_durations(self) -> None:
+        """Add this build's page run times to the record ``scan`` orders the next runs by."""
+        if not self._durations:
+            return
+        merged = {**self._last_durations(), **{k: round(v, 3) for k, v in self._durations.items()}}
+        self.cache.put_bytes(_DURATIONS, json.dumps(merged, ensure_ascii=False, sort_keys=True).encode())
+        self._durations.clear()
 
     def page(self, markdown: str, page: SourcePage, link: Callable[[FigureEntry], str]) -> PageOutcome:
         """The page's Markdown with placeholders (filled later by ``placeholders.fill``)."""
@@ -97,8 +167,7 @@ class BuildSession:
             return assemble(plan, None, self.placeholders, self.settings, src_uri=page.src_uri,
                             figures=self.figures, link=link)
         self.counts["pages"] += 1
-        plan = plan_page(markdown, path=page.path, line_offset=front_matter_lines(page.source, markdown),
-                         settings=self.settings)
+        plan = self._plan(markdown, page)
         results = self._results(plan, page.source)
         label = self.labels.get(page.src_uri, self.settings.figure_label)
         drawn = figures.page_figures(plan, results, self.figures, page.src_uri, label)
@@ -162,8 +231,13 @@ class BuildSession:
             # Pages MkDocs never asked for (excluded, drafts) are dropped, not waited for.
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+        self.save_durations()
         self._pending.clear()
         server, self._server = self._server, None
+        if server is None and keep_worker and self._has_code:
+            # Started now, while the author reads, so that the first code edit under serve
+            # does not wait for Python and the preloaded modules either.
+            server = WorkerClient(self.root, self.settings.preload)
         if server is not None and keep_worker and server.alive():
             return KeptWorker(self.environment, server)
         if server is not None:
@@ -194,7 +268,7 @@ class BuildSession:
             if pending is not None:
                 results = pending.result()
             else:
-                results = self._worker().run_page(job_for(plan, source, self.settings), plan.timeouts)
+                results = self._run_timed(self._worker(), job_for(plan, source, self.settings), plan.timeouts)
         except WorkerError as error:
             raise WorkerError(f"{plan.path}: cannot run the page's code: {error}") from error
         self.counts["run"] += sum(1 for item, _ in zip(plan.items, results) if item.kind != "inline")
@@ -220,3 +294,19 @@ class BuildSession:
         if self._server is None:
             self._server = WorkerClient(self.root, self.settings.preload)
         return self._server
+
+
+def _estimate(plan: PagePlan, settings: Settings) -> float:
+    """A guess at a never-run page's seconds: its lines of code, and each module it imports
+    that the worker has not preloaded (importing scikit-learn alone takes most of a second)."""
+    preloaded = {name.split(".")[0] for name in settings.preload}
+    imported: set[str] = set()
+    lines = 0
+    for item in plan.items:
+        lines += item.code.count("\n") + 1
+        imported.update(_IMPORT_RE.findall(item.code))
+    slow = {m for m in imported if m not in preloaded and m not in sys.stdlib_module_names}
+    return 0.005 * lines + 0.5 * len(slow)
+
+
+_IMPORT_RE = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.M)

@@ -23,9 +23,9 @@ import importlib
 import io
 import linecache
 import os
-import signal
 import socket
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -41,30 +41,53 @@ __all__ = ["main", "serve"]
 def serve(control: socket.socket, preload: list[str]) -> None:
     """Fork one child per page channel received on ``control`` until it closes."""
     _preload(preload)
-    # Children are never waited for here: the kernel reaps them.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     send_message(control, "ready")
-    while True:
-        try:
-            _, fds, _, _ = socket.recv_fds(control, 16, 1)
-        except (ConnectionError, OSError):
-            return
-        if not fds:
-            return  # MkDocs closed the control socket: the build is over
-        pid = os.fork()
-        if pid == 0:
-            control.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # so subprocess.run works in page code
-            channel = socket.socket(fileno=fds[0])
-            code = 0
+    # Every page process is waited for (not left to the kernel with SIGCHLD ignored):
+    # its CPU time then adds up in this process's children, and so in the build's.
+    children: set[int] = set()
+    control.settimeout(1.0)  # wake up now and then to collect finished page processes
+    try:
+        while True:
+            _collect(children)
             try:
-                _run_page(channel)
-            except (EOFError, BrokenPipeError, ConnectionError):
-                code = 1  # MkDocs went away (a timeout kill of a sibling, Ctrl-C): nothing to report to
-            finally:
-                sys.stdout.flush()
-                os._exit(code)
-        os.close(fds[0])
+                data, fds, _, _ = socket.recv_fds(control, 16, 1)
+            except TimeoutError:
+                continue
+            except (ConnectionError, OSError):
+                return
+            if not fds:
+                return  # MkDocs closed the control socket: the build is over
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                channel = socket.socket(fileno=fds[0])
+                code = 0
+                try:
+                    _run_page(channel)
+                except (EOFError, BrokenPipeError, ConnectionError):
+                    code = 1  # MkDocs went away (a timeout kill of a sibling, Ctrl-C): nothing to report to
+                finally:
+                    sys.stdout.flush()
+                    os._exit(code)
+            children.add(pid)
+            os.close(fds[0])
+    finally:
+        deadline = time.monotonic() + 5.0  # MkDocs kills a page at its deadline; don't outlive it long
+        while children and time.monotonic() < deadline:
+            _collect(children)
+            if children:
+                time.sleep(0.01)
+
+
+def _collect(children: set[int]) -> None:
+    """Wait for the page processes that have finished (without blocking)."""
+    for pid in list(children):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            children.discard(pid)
 
 
 def _preload(modules: list[str]) -> None:
