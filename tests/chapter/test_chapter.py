@@ -411,3 +411,15 @@ def test_home_page_leads_with_learning_and_reading_the_figures(site: BuiltSite) 
 def test_glossary_gradient_covers_the_edges_of_a_figure(site: BuiltSite) -> None:
     rows = [r for r in tables_as_rows(site.html("glossary/")).splitlines() if r.startswith("| 기울기 | gradient |")]
     assert rows and "에지" in rows[0] and "합" in rows[0], rows
+
+
+def test_exercises_with_folded_answers(site: BuiltSite) -> None:
+    """At least four "직접 풀어 보기", each followed by a folded (closed) answer."""
+    count = 0
+    for page in CHAPTER:
+        body = article(page_html(site, page))
+        questions = re.findall(r'<p class="admonition-title">직접 풀어 보기', body)
+        answers = re.findall(r"<details class=\"success\">\s*<summary>답 보기</summary>", body)
+        assert len(answers) >= len(questions), page
+        count += len(questions)
+    assert count >= 4
