@@ -90,7 +90,9 @@ def _batch_affine_grads() -> list[str]:
     dW = [[sum(X[n][i] * dY[n][j] for n in range(2)) for j in range(3)] for i in range(2)]
     db = [dY[0][j] + dY[1][j] for j in range(3)]
     assert dX == [[5, 11], [7, 16]] and db == [1, 1, 3]  # by hand, too
-    return [str(dX), str(dW), str(db)]
+    # A matrix is drawn one row per line: "[[5, 11]," then "[7, 16]]".
+    rows = [line for m in (dX, dW) for line in (f"[{m[0]},", f"{m[1]}]")]
+    return rows + [str(db)]
 
 
 def _softmax_graph() -> dict[str, list[str]]:
@@ -126,10 +128,11 @@ FIGURES = [
     # edge splits, and its two branches carry 1.1 * 2 and 1.1 * 3 back.
     ("branches add", "3-backward", 4, ["사과", "내 몫 개수", "친구 몫 개수", "100", "200", "300", "500", "550",
                                       "2.2", "3.3", "110", "1.1"]),
-    ("08 ReLU", "5-activation-layers", 0, ["(2, 2)", "-0.5", "3"]),
-    ("09 sigmoid steps", "5-activation-layers", 1,
+    ("08 ReLU: two cases", "5-activation-layers", 0, ["3", "-2", "0", "ReLU"]),
+    ("08 ReLU", "5-activation-layers", 1, ["(2, 2)", "-0.5", "3"]),
+    ("09 sigmoid steps", "5-activation-layers", 2,
      ["exp", "/", "-1", "0.367879", "1.36788", "0.731059", "-0.534447", "-0.196612", "0.196612"]),
-    ("10 sigmoid node", "5-activation-layers", 2, ["0.731059", "0.196612"]),
+    ("10 sigmoid node", "5-activation-layers", 3, ["0.731059", "0.196612"]),
     ("11 Affine", "6-affine-softmax", 0, ["dot", "(2,)", "(2, 3)", "(3,)", "9.1", "12.2", "15.3", "6", "15"]),
     ("batch Affine", "6-affine-softmax", 1, ["(2, 2)", "(2, 3)", "(3,)", *BATCH_AFFINE_GRADS]),
     ("Softmax-with-Loss", "6-affine-softmax", 2, ["0.305714", "0.0182113", "0.245192", "-0.263403"]),
@@ -158,9 +161,9 @@ def test_figures_are_numbered_through_the_chapter(site: BuiltSite) -> None:
             numbers.append(int(match.group(1)))
     # Eleven drawn figures of the source blog (the twelfth is the derivation in
     # math), the 5.3 exercise and the branching figure, then batch Affine,
-    # Softmax-with-Loss and its two halves as a graph, the learning curve and
-    # the summary's two-layer net.
-    assert numbers == list(range(1, 20))
+    # ReLU's two cases, Softmax-with-Loss and its two halves as a graph, the
+    # learning curve and the summary's two-layer net.
+    assert numbers == list(range(1, 21))
 
 
 def test_figure_12_derivation_is_math_and_checked_numerically(site: BuiltSite) -> None:
