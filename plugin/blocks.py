@@ -35,13 +35,15 @@ __all__ = [
 BLOCK_KINDS = ("exec", "figure")
 # Which options each kind accepts; anything else is an error naming the fence.
 BLOCK_OPTIONS: dict[str, frozenset[str]] = {
-    "exec": frozenset({"source", "output", "raises", "timeout"}),
-    "figure": frozenset({"caption", "id", "alt", "source", "timeout"}),
+    "exec": frozenset({"source", "output", "raises", "timeout", "verify"}),
+    "figure": frozenset({"caption", "id", "alt", "source", "timeout", "verify"}),
 }
 _OPTION_VALUES: dict[str, frozenset[str]] = {
     "exec:source": frozenset({"show", "hide"}),
     "exec:output": frozenset({"show", "hide"}),
     "figure:source": frozenset({"show"}),
+    "exec:verify": frozenset({"skip"}),
+    "figure:verify": frozenset({"skip"}),
 }
 
 _FENCE_OPEN_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")

@@ -98,6 +98,12 @@ class PluginConfig(base.Config):
     refresh = c.Type(bool, default=False)
     """Run everything again and overwrite the cache (same as BACKPROP_REFRESH=1)."""
 
+    verify = c.Type(bool, default=False)
+    """The stale-value guard (same as BACKPROP_VERIFY=1): run every page, cached or not,
+    and fail the build where a cached result differs from the fresh one (page:line and
+    both values). A block marked `verify="skip"` (one that measures time, say) and what
+    reads the names it assigns are not compared."""
+
     timeout = _Seconds(default=60.0)
     """Seconds a block (or inline value) may run before it is stopped; a block's
     own `timeout="…"` option overrides it."""

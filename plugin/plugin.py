@@ -6,7 +6,8 @@ Events used, and why:
   build, but only show as boxes under serve); the instance then lives across
   serve rebuilds. ``--dirty`` is refused with a message saying why.
 - ``on_config``: read options, link the plugin's stylesheets.
-- ``on_pre_build``: a fresh session (cache key of the environment, counters).
+- ``on_pre_build``: a fresh session (cache key of the environment, counters;
+  with ``verify``/``BACKPROP_VERIFY=1`` it re-runs cached pages and compares).
 - ``on_nav``: number every figure in reading order over all pages (a page may
   link to a figure on a later page; its label depends on its nav section) and
   start running the uncached pages.
@@ -86,6 +87,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             details="pymdownx.details" in [str(e) for e in config.markdown_extensions],
             preload=tuple(self.config.preload),
             formatter=self.config.formatter,
+            verify=self.config.verify or os.environ.get("BACKPROP_VERIFY", "") not in ("", "0"),
         )
         if self.config.enabled:
             from mkdocs_backprop.site_assets import extra_css_paths, extra_javascript_paths

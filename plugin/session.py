@@ -64,7 +64,9 @@ class BuildSession:
         self.placeholders = Placeholders()
         self.figures = FigureIndex()
         self.labels: dict[str, str] = {}  # src_uri -> the page's figure label format
-        self.counts = {"pages": 0, "run": 0, "cached": 0, "drawn": 0, "figures cached": 0}
+        self.counts = {"pages": 0, "run": 0, "cached": 0, "drawn": 0, "figures cached": 0,
+                       "verified": 0, "stale": 0}
+        self._stale: list[Failure] = []  # found by the stale-value guard for the page being built
         self._server: WorkerClient | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._pending: dict[str, Future[list[ItemResult]]] = {}
@@ -106,8 +108,9 @@ class BuildSession:
             if plan.items:
                 self._has_code = True
                 key = plan.cache_key(self.environment, self.settings)
+                # The stale-value guard runs every page, cached or not, and compares.
                 if key not in self._pending and all(key != k for _, _, k in to_run) \
-                        and self._cached(key, plan) is None:
+                        and (self.settings.verify or self._cached(key, plan) is None):
                     to_run.append((p, plan, key))
         self.figures = FigureIndex.build(labelled)
         self.figures.failures[:0] = label_failures
@@ -176,6 +179,8 @@ class BuildSession:
         self.counts["figures cached"] += sum(1 for f in drawn if f.svg is not None and f.seconds is None)
         outcome = assemble(plan, results, self.placeholders, self.settings, src_uri=page.src_uri,
                            figures=self.figures, link=link, drawn=drawn)
+        outcome.failures.extend(self._stale)
+        self._stale = []
         outcome.drawn = [(f.block.line, f.seconds) for f in drawn if f.seconds is not None]
         return outcome
 
@@ -216,8 +221,10 @@ class BuildSession:
 
     def summary(self) -> str:
         c = self.counts
+        verified = (f"{c['verified']} cached pages verified against a fresh run, {c['stale']} stale values, "
+                    if self.settings.verify else "")
         return (f"{c['pages']} pages, {c['run']} blocks run, {c['cached']} blocks from cache, "
-                f"{c['drawn']} figures drawn, {c['figures cached']} from cache, "
+                f"{c['drawn']} figures drawn, {c['figures cached']} from cache, {verified}"
                 f"{time.monotonic() - self.started:.2f} s")
 
     def close(self, *, keep_worker: bool = False) -> KeptWorker | None:
@@ -260,8 +267,8 @@ class BuildSession:
             return []
         key = plan.cache_key(self.environment, self.settings)
         pending = self._pending.pop(key, None)
-        cached = self._cached(key, plan) if pending is None else None
-        if cached is not None:
+        cached = self._cached(key, plan) if pending is None or self.settings.verify else None
+        if cached is not None and not self.settings.verify:
             self.counts["cached"] += plan.block_count
             return cached
         try:
@@ -272,6 +279,15 @@ class BuildSession:
         except WorkerError as error:
             raise WorkerError(f"{plan.path}: cannot run the page's code: {error}") from error
         self.counts["run"] += sum(1 for item, _ in zip(plan.items, results) if item.kind != "inline")
+        if cached is not None:
+            # The guard: the page shows what its code produces now; the cache entry is left
+            # as it is, so the difference is found again until its cause is fixed.
+            from mkdocs_backprop.verify import differences
+
+            self._stale = differences(plan, cached, results)
+            self.counts["verified"] += 1
+            self.counts["stale"] += len(self._stale)
+            return results
         if len(results) == len(plan.items) and not any(r.error for r in results):
             self.cache.put_page(key, [r.to_json() for r in results])  # failures are never cached
         return results

@@ -26,3 +26,4 @@ class Settings:
     details: bool = True  # pymdownx.details is on: hide figure code in a collapsed "코드 보기"
     preload: tuple[str, ...] = ()  # modules the worker imports once, before any page
     formatter: str | None = None  # "module:function" that turns a bare inline value into text
+    verify: bool = False  # run cached pages too and fail on any difference (the stale-value guard)

@@ -260,3 +260,14 @@ def test_the_build_names_the_repository_and_pages_address() -> None:
     mkdocs_yml = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     for name in ("SITE_URL", "REPO_URL", "EDIT_URI"):
         assert f"!ENV [{name}," in mkdocs_yml
+
+
+def test_the_published_site_is_built_with_the_stale_value_guard() -> None:
+    steps = JOBS["site"]["steps"]
+    build_at = next(i for i, s in enumerate(steps) if "run.sh build" in str(s.get("run", "")))
+    upload_at = next(i for i, s in enumerate(steps) if uses(s, "actions/upload-pages-artifact"))
+    assert build_at < upload_at
+    assert str(steps[build_at]["env"].get("BACKPROP_VERIFY")) == "1"
+    # Nothing rebuilds the site between the verified build and the upload.
+    assert not any("mkdocs" in str(s.get("run", "")) or "run.sh" in str(s.get("run", ""))
+                   for s in steps[build_at + 1:upload_at])
