@@ -35,7 +35,7 @@ def data_site(root: Path, options: str = "") -> Path:
 
 
 def cache_files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / ".cache").rglob("*.json")}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / ".cache").rglob("pages/*.json")}
 
 
 def test_a_stale_value_fails_the_verified_build_with_both_values(tmp_path: Path) -> None:
