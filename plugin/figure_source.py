@@ -102,9 +102,9 @@ def figure_source(obj: object) -> FigureSource:
     )
     raise FigureError(
         f"cannot draw a value of type {_type_name(obj)}{hint}. A figure block's last "
-        "expression must be a computation graph from layers.graph, a graphviz.Digraph or "
-        "graphviz.Graph, a DOT string, or an object with _repr_svg_() such as "
-        "layers.plot.LineChart"
+        "expression must be an object with to_digraph() and describe() (such as a traced "
+        "computation graph), a graphviz.Digraph or graphviz.Graph, a DOT string, or an "
+        "object with _repr_svg_() (such as a chart)"
     )
 
 

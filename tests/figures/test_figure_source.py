@@ -66,7 +66,7 @@ def test_undrawable_value_names_its_type_and_what_is_accepted() -> None:
         figure_source(42)
     message = str(info.value)
     assert "int" in message
-    for accepted in ("layers.graph", "graphviz.Digraph", "DOT string", "_repr_svg_"):
+    for accepted in ("to_digraph() and describe()", "graphviz.Digraph", "DOT string", "_repr_svg_"):
         assert accepted in message
 
 
