@@ -74,6 +74,8 @@ def make_site(root: Path, *, enabled: bool, copies: int = 1) -> Site:
     synthetic book: the chapter repeated, each copy's figure ids made unique."""
     shutil.copytree(REPO / "docs", root / "docs")
     shutil.copytree(REPO / "layers", root / "layers", ignore=shutil.ignore_patterns("__pycache__"))
+    if (REPO / "overrides").is_dir():  # the theme's custom_dir
+        shutil.copytree(REPO / "overrides", root / "overrides")
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     if not enabled:
         text, n = re.subn(r"^  - backprop:$", "  - backprop:\n      enabled: false", text, flags=re.M)
