@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "BLOCK_KINDS",
     "BLOCK_OPTIONS",
+    "MAX_TIMEOUT_S",
     "Block",
     "BlockSyntaxError",
     "Fence",
@@ -33,6 +34,9 @@ __all__ = [
 ]
 
 BLOCK_KINDS = ("exec", "figure")
+# The longest a block may be given (a day): a deadline must be a finite number a
+# socket timeout can hold; anything longer is a block that never ends.
+MAX_TIMEOUT_S = 86_400.0
 # Which options each kind accepts; anything else is an error naming the fence.
 BLOCK_OPTIONS: dict[str, frozenset[str]] = {
     "exec": frozenset({"source", "output", "raises", "timeout", "verify"}),
@@ -214,8 +218,9 @@ def _parse_options(text: str, kind: str, line: int) -> dict[str, str]:
                 seconds = float(value)
             except ValueError:
                 seconds = -1.0
-            if not seconds > 0:
-                raise BlockSyntaxError(line, f'timeout="{value}" must be a positive number of seconds')
+            if not 0 < seconds <= MAX_TIMEOUT_S:  # also rejects nan and inf
+                raise BlockSyntaxError(
+                    line, f'timeout="{value}" must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}')
         options[key] = value
         position = match.end()
     return options

@@ -7,6 +7,8 @@ their version when they are a large installed package), Python and numpy. Only
 successful runs are stored. Every write goes through ``write_atomic``: a
 temporary file moved into place with ``os.replace``, so a reader never sees half
 an entry; an entry that cannot be read back is treated as missing and rebuilt.
+A cache that cannot be written (a read-only or full disk) is said once (``warn``)
+and the build goes on without writing to it.
 After a complete, successful build, entries it did not use and that nobody used
 for a day are deleted (``prune``), so the cache does not grow with every edit.
 """
@@ -19,7 +21,9 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +116,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass  # the error that got us here is the one to report
         raise
 
 
@@ -133,10 +140,16 @@ class ResultCache:
     PRUNE_AFTER_S = 24 * 3600.0
     _FOLDERS = ("pages", "svg", "math", "fonts")
 
-    def __init__(self, directory: Path | None, *, refresh: bool = False) -> None:
+    def __init__(self, directory: Path | None, *, refresh: bool = False,
+                 warn: Callable[[str], None] | None = None) -> None:
         self.directory = directory
         self.refresh = refresh  # write new entries but never read old ones
         self.used: set[str] = set()  # entries read or written by this build, e.g. "svg/<key>.svg"
+        # Told once, the first time an entry cannot be written (read-only or full disk):
+        # the build goes on without writing to the cache.
+        self._warn = warn
+        self.write_error: OSError | None = None
+        self._lock = threading.Lock()
 
     def prune(self, *, older_than: float | None = None) -> int:
         """Delete the entries this build did not use and nobody used for ``older_than``
@@ -216,9 +229,18 @@ class ResultCache:
         return data
 
     def put_bytes(self, name: str, data: bytes) -> None:
-        if self.directory is None:
+        if self.directory is None or self.write_error is not None:
             return
-        write_atomic(self.directory / name, data)
+        try:
+            write_atomic(self.directory / name, data)
+        except OSError as error:
+            with self._lock:
+                first = self.write_error is None
+                self.write_error = error
+            if first and self._warn is not None:
+                self._warn(f"cannot write the cache in {self.directory}: {error.strerror or error}; "
+                           "building without it (nothing from this build is kept for the next)")
+            return
         self.used.add(name)
 
     def _read(self, name: str) -> str | None:

@@ -7,27 +7,56 @@ adapter turns the validated options into the core's ``Settings``.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from mkdocs_backprop.blocks import MAX_TIMEOUT_S
 from mkdocs_backprop.figure_index import label_problem
 from mkdocs_backprop.settings import DEFAULT_FIGURE_LABEL
 
 __all__ = ["PluginConfig"]
 
 
-class _Seconds(base.BaseConfigOption[float]):
-    """A positive number of seconds (an int or a float)."""
+class _Positive(base.BaseConfigOption[float]):
+    """A number above 0 and at most ``maximum`` (so never nan or inf)."""
 
-    def __init__(self, default: float) -> None:
+    def __init__(self, default: float, maximum: float, unit: str, *, integer: bool = False) -> None:
         super().__init__()
         self.default = default
+        self.maximum = maximum
+        self.unit = unit
+        self.integer = integer
 
     def run_validation(self, value: object) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise base.ValidationError(f"expected a positive number of seconds, got {value!r}")
-        return float(value)
+        kinds = (int,) if self.integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not 0 < value <= self.maximum:
+            what = "a whole number" if self.integer else "a number"
+            raise base.ValidationError(
+                f"expected {what} of {self.unit} above 0 and at most {self.maximum:,g}, got {value!r}")
+        return int(value) if self.integer else float(value)
+
+
+class _Folders(base.BaseConfigOption[list]):
+    """Folders that exist, relative to the folder of mkdocs.yml."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default: list[str] = []
+
+    def run_validation(self, value: object) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise base.ValidationError(f"expected a list of folders, got {value!r}")
+        return list(value)
+
+    def post_validation(self, config: base.Config, key_name: str) -> None:
+        root = Path(config.config_file_path or ".").resolve().parent
+        missing = [folder for folder in config[key_name] if not (root / folder).is_dir()]
+        if missing:
+            raise base.ValidationError(
+                f"no folder {', '.join(repr(m) for m in missing)} beside mkdocs.yml ({root}); "
+                "list only folders that exist (they are watched and part of the cache key)")
 
 
 class _LabelFormat(base.BaseConfigOption[str]):
@@ -104,14 +133,18 @@ class PluginConfig(base.Config):
     both values). A block marked `verify="skip"` (one that measures time, say) and what
     reads the names it assigns are not compared."""
 
-    timeout = _Seconds(default=60.0)
+    timeout = _Positive(default=60.0, maximum=MAX_TIMEOUT_S, unit="seconds")
     """Seconds a block (or inline value) may run before it is stopped; a block's
     own `timeout="…"` option overrides it."""
 
-    output_limit = c.Type(int, default=100_000)
+    output_limit = _Positive(default=100_000, maximum=100_000_000, unit="characters", integer=True)
     """Characters of a block's printed output kept on the page; the rest is cut with a note."""
 
-    watch = c.ListOfItems(c.Type(str), default=[])
+    memory_limit = _Positive(default=4.0, maximum=1024.0, unit="GiB")
+    """GiB of memory (address space) each page's process may use, with everything it starts;
+    a block that asks for more gets a MemoryError at its line instead of taking the machine."""
+
+    watch = _Folders()
     """Extra folders (relative to mkdocs.yml) that the pages' code imports: part of the
     cache key, and watched by `mkdocs serve`."""
 

@@ -37,11 +37,11 @@ from mkdocs_backprop.figure_source import FigureError, FigureSource
 from mkdocs_backprop.sanitize import clean_svg
 from mkdocs_backprop.xml_markup import to_markup
 
-__all__ = ["MIN_SCALE", "postprocess", "render_svg", "renderer_fingerprint"]
+__all__ = ["MIN_SCALE", "POSTPROCESS_VERSION", "postprocess", "render_svg", "renderer_fingerprint"]
 
 DOT_PACKAGE = "graphviz"
 
-_POSTPROCESS_VERSION = "4"  # 3: allow-list sanitising; 4: hook links unwrapped, short title, math font, 8 px floor
+POSTPROCESS_VERSION = "4"  # 3: allow-list sanitising; 4: hook links unwrapped, short title, math font, 8 px floor
 _DOT_TIMEOUT_S = 60
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -79,7 +79,7 @@ def render_svg(source: FigureSource, *, id_prefix: str, alt: str) -> str:
 
 def renderer_fingerprint() -> str:
     """Everything besides the DOT that decides the SVG: dot, font files, our post-processing."""
-    return "|".join([_dot_version(_find_dot()), *font_fingerprint(), f"post-{_POSTPROCESS_VERSION}"])
+    return "|".join([_dot_version(_find_dot()), *font_fingerprint(), f"post-{POSTPROCESS_VERSION}"])
 
 
 def _find_dot() -> str:

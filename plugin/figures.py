@@ -68,16 +68,24 @@ def page_figures(plan: PagePlan, results: list[ItemResult] | None, index: Figure
     return figures
 
 
-def draw(figures: list[PageFigure], cache: ResultCache, fingerprint: Callable[[], str]) -> None:
-    """Give every figure with a source its SVG (or its drawing error), drawing cache misses concurrently."""
-    from mkdocs_backprop.figure_svg import render_svg
+def draw(figures: list[PageFigure], cache: ResultCache, fingerprint: Callable[[], str | None]) -> None:
+    """Give every figure with a source its SVG (or its drawing error), drawing cache misses concurrently.
 
+    ``fingerprint()`` names the renderer (``dot``, the font); None when it is missing.
+    A cached SVG made by another renderer is drawn again, but without a renderer
+    (no ``dot`` here) any cached SVG of the same source serves: a build whose
+    figures are all cached does not need ``dot``. A figure that must be drawn
+    then fails with the one-line reason (install graphviz, or the font).
+    """
+    from mkdocs_backprop.figure_svg import POSTPROCESS_VERSION, render_svg
+
+    renderer = fingerprint()
     missing: list[tuple[PageFigure, str]] = []
     for figure in figures:
         if figure.source is None:
             continue
-        key = _svg_key(figure, fingerprint())
-        figure.svg = cache.get_svg(key)
+        key = _svg_key(figure, POSTPROCESS_VERSION)
+        figure.svg = _cached_svg(cache, key, renderer)
         if figure.svg is None:
             missing.append((figure, key))
 
@@ -91,18 +99,29 @@ def draw(figures: list[PageFigure], cache: ResultCache, fingerprint: Callable[[]
             figure.error = error
             return
         figure.seconds = time.perf_counter() - started
-        cache.put_svg(key, figure.svg)
+        cache.put_svg(key, f"{renderer or ''}\n{figure.svg}")
 
     # `dot` is a subprocess, so threads render figures side by side.
     with ThreadPoolExecutor(max_workers=min(4, max(1, len(missing)))) as pool:
         list(pool.map(render, missing))
 
 
-def _svg_key(figure: PageFigure, fingerprint: str) -> str:
+def _cached_svg(cache: ResultCache, key: str, renderer: str | None) -> str | None:
+    """The stored SVG (its first line names the renderer that drew it), if it may serve."""
+    entry = cache.get_svg(key)
+    if entry is None or "\n" not in entry:
+        return None
+    drawn_by, _, svg = entry.partition("\n")
+    return svg if renderer is None or drawn_by == renderer else None
+
+
+def _svg_key(figure: PageFigure, postprocess_version: str) -> str:
+    # The renderer (dot, font) is not in the key but in the entry: see ``draw``. The
+    # post-processing is, so a drawing made before a safety fix is never served.
     source = figure.source
     assert source is not None
     return digest("svg", source.kind, source.text, source.colors, source.font, figure.entry.id_prefix,
-                  figure.alt, fingerprint)
+                  figure.alt, postprocess_version)
 
 
 def figure_html(figure: PageFigure, caption_html: str, placeholders: Placeholders) -> str:

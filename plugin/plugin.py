@@ -98,7 +98,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
 
     def on_pre_build(self, *, config: Any) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_pre_build"""
-        cache = ResultCache(self._cache_dir(), refresh=self._refresh())
+        cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=log.warning)
         self.failures: list[Failure] = []
         self.session = BuildSession(self.root, self.settings, cache, self.config.watch)
         if self.kept is not None:

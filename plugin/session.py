@@ -211,13 +211,18 @@ class BuildSession:
             self.cache.put_text("math", key, json.dumps(converted, ensure_ascii=False))
         return mathml.substitute(page_html, dict(zip(wrappers, converted)))
 
-    def _fingerprint(self) -> str:
-        # Once per build: it runs `dot -V`; a build sees one dot and one font.
+    def _fingerprint(self) -> str | None:
+        # Once per build: it runs `dot -V`; a build sees one dot and one font. None when
+        # either is missing: cached figures still serve, new ones say what to install.
         if self._renderer is None:
+            from mkdocs_backprop.figure_source import FigureError
             from mkdocs_backprop.figure_svg import renderer_fingerprint
 
-            self._renderer = renderer_fingerprint()
-        return self._renderer
+            try:
+                self._renderer = renderer_fingerprint()
+            except FigureError:
+                self._renderer = ""
+        return self._renderer or None
 
     def summary(self) -> str:
         c = self.counts

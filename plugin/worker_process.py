@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 import importlib
 import io
 import linecache
@@ -153,9 +154,33 @@ def _run_page(channel: socket.socket) -> None:
             result = _run_item(item, namespace, job.filename, capture, formatter)
         finally:
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        send_message(channel, result)
+        send_message(channel, _printable(result))
         if result.error:
             return  # later items would fail for the same reason: MkDocs reports them as not run
+
+
+def _printable(result: ItemResult) -> ItemResult:
+    """``result`` with text no encoder can write (lone surrogates: ``chr(0xd800)``) escaped.
+
+    Such text would otherwise fail later, far from the page: in the cache's JSON
+    file, the log or the HTML file.
+    """
+    def fix(text: str) -> str:
+        try:
+            text.encode("utf-8")
+            return text
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+    changes: dict[str, Any] = {"output": fix(result.output)}
+    if result.value is not None:
+        changes["value"] = fix(result.value)
+    if result.error is not None:
+        changes["error"] = dataclasses.replace(result.error, message=fix(result.error.message),
+                                               traceback=fix(result.error.traceback))
+    if result.figure is not None:
+        changes["figure"] = dataclasses.replace(result.figure, text=fix(result.figure.text), alt=fix(result.figure.alt))
+    return dataclasses.replace(result, **changes)
 
 
 def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _Capture,
