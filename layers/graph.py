@@ -346,6 +346,17 @@ class Graph:
         self.check_unchanged()
         return drawing.describe(self)
 
+    def export(self) -> dict[str, Any]:
+        """What the graph recorded, as JSON-able data a page can recompute (see :mod:`layers.export`).
+
+        Operations in recording order with their parameters, the named inputs
+        with their values, and which edge carries what; ``ExportError`` if a
+        layer or value cannot be recomputed outside Python.
+        """
+        from layers import export
+
+        return export.export_graph(self)
+
     def _repr_svg_(self) -> str:
         """Notebook display: render with the ``dot`` binary (figures use the plugin instead)."""
         return self.to_digraph().pipe(format="svg").decode("utf-8")
