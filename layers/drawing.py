@@ -65,6 +65,7 @@ SCRIPT_FONT_SIZE = 10  # raised ᵀ and ²
 #   group ``e{i}-grad``     the gradient's text (only after backward)
 #   edge  ``e{i}-in`` / ``e{i}-out``  the forward arrow's two halves (class ``bp-forward``)
 #   edge  ``e{i}-back``     the thin backward arrow (class ``bp-backward``)
+# and per node number i of graph.nodes, ``n{i}`` (an input, output, constant or operation).
 # A label cell reaches the SVG with an id only through a link, so those two cells are
 # drawn as links to "#"; the renderer turns them back into plain groups.
 EDGE_HOOKS = ("e{i}", "e{i}-value", "e{i}-grad", "e{i}-in", "e{i}-out", "e{i}-back")
@@ -99,12 +100,12 @@ def to_digraph(graph: Graph, *, direction: str = "LR") -> Any:
         name = names[id(node)]
         if node.kind == "op":
             short = len(node.label) <= 5
-            dot.node(name, label=node.label, shape="circle" if short else "box",
+            dot.node(name, label=node.label, shape="circle" if short else "box", id=name,
                      style="" if short else "rounded", margin="0.04", width="0.4")
         elif node.kind == "const":
-            dot.node(name, label="", shape="point", width="0.04")
+            dot.node(name, label="", shape="point", width="0.04", id=name)
         else:
-            dot.node(name, label=node.label, shape="plaintext", margin="0.06,0.02")
+            dot.node(name, label=node.label, shape="plaintext", margin="0.06,0.02", id=name)
     for i, edge in enumerate(graph.edges):
         mid = f"e{i}"
         dot.node(mid, label=_edge_label_html(edge, i, vertical), shape="plain", id=mid, **{"class": "bp-edge-label"})
