@@ -599,7 +599,10 @@
     data.nodes.forEach(function (n, i) {
       if (n.kind !== "input" || !n.editable) return;
       var v = n.value, box = el(v.shape.length ? "fieldset" : "div", { "class": "bp-input" });
-      if (v.shape.length) box.appendChild(el("legend", {}, n.label + " " + formatShape(v.shape)));
+      if (v.shape.length) {
+        box.appendChild(el("legend", {}, n.label + " " + formatShape(v.shape)));
+        box.style.setProperty("--bp-columns", String(v.shape[v.shape.length - 1]));
+      }
       v.values.forEach(function (x, j) {
         var label = n.label + (v.shape.length ? index(v.shape, j) : "");
         var input = el("input", { type: "number", step: "any", inputmode: "decimal",
