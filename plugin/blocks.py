@@ -40,7 +40,7 @@ MAX_TIMEOUT_S = 86_400.0
 # Which options each kind accepts; anything else is an error naming the fence.
 BLOCK_OPTIONS: dict[str, frozenset[str]] = {
     "exec": frozenset({"source", "output", "raises", "timeout", "verify"}),
-    "figure": frozenset({"caption", "id", "alt", "source", "timeout", "verify"}),
+    "figure": frozenset({"caption", "id", "alt", "source", "timeout", "verify", "interactive"}),
 }
 _OPTION_VALUES: dict[str, frozenset[str]] = {
     "exec:source": frozenset({"show", "hide"}),
@@ -48,6 +48,7 @@ _OPTION_VALUES: dict[str, frozenset[str]] = {
     "figure:source": frozenset({"show"}),
     "exec:verify": frozenset({"skip"}),
     "figure:verify": frozenset({"skip"}),
+    "figure:interactive": frozenset({"true", "false"}),
 }
 
 _FENCE_OPEN_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")

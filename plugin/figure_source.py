@@ -17,9 +17,17 @@ becomes the CSS variable ``--bp-R``, so the figure follows light and dark
 palettes), and the font family its labels use. The plugin never imports the
 library that made the drawable to learn its colours. Anything else raises
 :class:`FigureError` saying what was given and what is accepted.
+
+A drawable with ``to_digraph()`` may also offer ``export()``: the graph it
+recorded as JSON-able data in the interactive-graph format that
+``assets/interactive.js`` recomputes (see :mod:`mkdocs_backprop.interactive`).
+Its JSON text travels on ``FigureSource.graph``; if ``export()`` raises, the
+reason travels on ``graph_error`` instead and the figure stays static (or, with
+``interactive="true"``, fails with that reason).
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -43,10 +51,13 @@ class FigureSource:
     # (palette role, colour as the drawing writes it), from the drawable's figure_style()
     colors: tuple[tuple[str, str], ...] = ()
     font: str | None = None  # the font family the drawable asks for, if it says
+    graph: str | None = None  # JSON of the drawable's export(), for an interactive figure
+    graph_error: str | None = None  # why export() failed, if it did
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "text": self.text, "alt": self.alt,
-                "colors": [list(pair) for pair in self.colors], "font": self.font}
+                "colors": [list(pair) for pair in self.colors], "font": self.font,
+                "graph": self.graph, "graph_error": self.graph_error}
 
     @classmethod
     def from_json(cls, data: object) -> FigureSource | None:
@@ -60,7 +71,10 @@ class FigureSource:
                 and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p)
                         for p in colors)):
             return None
-        return cls(data["kind"], text, alt, tuple((p[0], p[1]) for p in colors), font)
+        graph, graph_error = data.get("graph"), data.get("graph_error")
+        if not all(v is None or isinstance(v, str) for v in (graph, graph_error)):
+            return None
+        return cls(data["kind"], text, alt, tuple((p[0], p[1]) for p in colors), font, graph, graph_error)
 
 
 def figure_source(obj: object) -> FigureSource:
@@ -73,7 +87,7 @@ def figure_source(obj: object) -> FigureSource:
                 f"{_type_name(obj)}.to_digraph() returned {_type_name(digraph)}, "
                 "not a graphviz.Digraph; it must return a graphviz graph"
             )
-        return FigureSource("dot", text, _describe(obj), *_style(obj))
+        return FigureSource("dot", text, _describe(obj), *_style(obj), *_graph(obj))
     if _is_graphviz_graph(obj):
         return FigureSource("dot", obj.source, "")  # type: ignore[attr-defined]
     if isinstance(obj, str):
@@ -125,6 +139,18 @@ def _style(obj: object) -> tuple[tuple[tuple[str, str], ...], str | None]:
                 and _COLOUR_RE.match(colour)):
             raise FigureError(f"{problem}; role {role!r} with colour {colour!r} is not one")
     return tuple(colors.items()), font
+
+
+def _graph(obj: object) -> tuple[str | None, str | None]:
+    """(JSON of ``obj.export()``, None), or (None, why not) if it has none or it fails."""
+    method = getattr(obj, "export", None)
+    if not callable(method):
+        return None, f"{_type_name(obj)} has no export() method"
+    try:
+        # Page code's own object: whatever it raises is a reason to stay static, not a crash.
+        return json.dumps(method(), ensure_ascii=False, allow_nan=False, separators=(",", ":")), None
+    except Exception as error:  # noqa: BLE001
+        return None, f"{_type_name(obj)}.export() failed: {error}"
 
 
 def _describe(obj: object) -> str:

@@ -12,7 +12,8 @@ there this module does the rest, for every figure of a page:
    post-processing that makes it safe to inline), several at once since ``dot``
    is a subprocess. A drawing error stays on the figure, for assembly to report.
 3. ``figure_html`` writes the figure's HTML: ``<figure>`` with its anchor, the SVG
-   (put in late, behind a placeholder) and its caption.
+   (put in late, behind a placeholder), the graph an interactive figure carries
+   (:mod:`interactive`) and its caption.
 
 Where to extend: a figure's HTML wrapper is ``figure_html``; its SVG
 post-processing is ``figure_svg.postprocess``; data a figure carries from the
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from mkdocs_backprop import interactive
 from mkdocs_backprop.blocks import Block
 from mkdocs_backprop.cache import ResultCache, digest
 from mkdocs_backprop.figure_index import FigureEntry, FigureIndex
@@ -64,7 +66,11 @@ def page_figures(plan: PagePlan, results: list[ItemResult] | None, index: Figure
         i = plan.index_of(block)
         result = results[i] if results is not None and i < len(results) else None
         source = result.figure if result is not None and result.error is None else None
-        figures.append(PageFigure(block, index.entry(src_uri, ordinal, default_label), source))
+        figure = PageFigure(block, index.entry(src_uri, ordinal, default_label), source)
+        problem = interactive.requirement_error(source, block.options.get("interactive"))
+        if problem:
+            figure.error = FigureError(problem)
+        figures.append(figure)
     return figures
 
 
@@ -82,7 +88,7 @@ def draw(figures: list[PageFigure], cache: ResultCache, fingerprint: Callable[[]
     renderer = fingerprint()
     missing: list[tuple[PageFigure, str]] = []
     for figure in figures:
-        if figure.source is None:
+        if figure.source is None or figure.error is not None:
             continue
         key = _svg_key(figure, POSTPROCESS_VERSION)
         figure.svg = _cached_svg(cache, key, renderer)
@@ -133,6 +139,10 @@ def figure_html(figure: PageFigure, caption_html: str, placeholders: Placeholder
     label = html.escape(figure.entry.label)
     text = f"{label}: {caption_html}" if caption_html else label
     late = placeholders.new_late(figure.svg) if figure.svg else ""
+    graph = interactive.graph_json(figure.source, figure.block.options.get("interactive"))
+    # Late, as the SVG: the search index must not read the graph's numbers as text.
+    data = placeholders.new_late(interactive.data_html(graph, figure.entry.id_prefix)) \
+        if figure.svg and graph is not None else ""
     return (f'<figure class="bp-figure" id="{html.escape(figure.entry.anchor)}">'
-            f'<div class="bp-figure-scroll" data-bp-name="{label}">{late}</div>'
+            f'<div class="bp-figure-scroll" data-bp-name="{label}">{late}</div>{data}'
             f"<figcaption>{text}</figcaption></figure>")

@@ -161,7 +161,10 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         output = self.session.placeholders.fill_late(output)
         if page.file.src_uri in self.valued_titles:
             output = _escape_title(output, page.title)
-        from mkdocs_backprop import mathml
+        from mkdocs_backprop import interactive, mathml
+        from mkdocs_backprop.site_assets import ASSET_DIR
+
+        output = interactive.link_assets(output, page.url, ASSET_DIR)
 
         try:
             return self.session.math(output)

@@ -1,4 +1,5 @@
-"""What the plugin ships into the built site: figure CSS, the figures' font and the math font.
+"""What the plugin ships into the built site: figure CSS, the figures' font and the math font,
+and the script and stylesheet of interactive figures.
 
 Figures are laid out by Graphviz with NanumGothic, so their boxes fit that
 font's glyph widths. Readers may lack the font, so the site serves it, cut down
@@ -24,6 +25,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mkdocs_backprop import interactive
 from mkdocs_backprop.cache import ResultCache
 from mkdocs_backprop.figure_font import MATH_WEB_FONT_FAMILY, WEB_FONT_FAMILY, check_font, check_math_font
 from mkdocs_backprop.figure_source import FigureError
@@ -85,6 +87,8 @@ def install_assets(site_dir: str | Path, cache: ResultCache | None = None) -> In
     for name in ("figures.css", *_SCRIPTS):
         shutil.copyfile(_SOURCE_DIR / name, target / name)
         result.files.append(target / name)
+    # Linked only by pages with an interactive figure (interactive.link_assets).
+    result.files.extend(interactive.install(target))
 
     regular_text, bold_text = used_text(site)
     faces: list[str] = []

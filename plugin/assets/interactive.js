@@ -759,7 +759,8 @@
     var alt = changed ? describe(this.data, res) : this.alt;
     this.svg.setAttribute("aria-label", alt);
     var title = this.svg.querySelector("title");
-    if (title) title.textContent = alt;
+    if (title && (title.textContent === this.alt || title.textContent === this.shownAlt)) title.textContent = alt;
+    this.shownAlt = alt;
     if (this.note) this.note.hidden = !changed;
     if (this.step > 0) this.show();
   };

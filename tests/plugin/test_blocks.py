@@ -82,6 +82,15 @@ def test_bad_option_values_are_errors() -> None:
         assert page.errors and expected in page.errors[0].message, info
 
 
+def test_interactive_is_a_figure_option_of_true_or_false() -> None:
+    page = parse_page('```python figure interactive="false"\ng\n```\n')
+    assert not page.errors and page.blocks[0].options["interactive"] == "false"
+    page = parse_page('```python figure interactive="yes"\ng\n```\n')
+    assert 'interactive="yes" is not understood; use one of: false, true' in page.errors[0].message
+    page = parse_page('```python exec interactive="true"\nx\n```\n')
+    assert "unknown option 'interactive'" in page.errors[0].message
+
+
 def test_inline_values_and_figure_references_only() -> None:
     refs = find_inline("a `{py} x:.2f` b `code` c ``{py} y[`a`]`` d `{fig} g1` `{{ x }}`", 9)
     assert [(r.kind, r.text, r.line) for r in refs] == [("py", "x:.2f", 9), ("py", "y[`a`]", 9), ("fig", "g1", 9)]
