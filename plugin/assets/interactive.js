@@ -418,10 +418,37 @@
 
   /* ---------- what each step says ---------- */
 
-  function operand(data, k, res) {
-    var e = data.edges[k], src = data.nodes[e.src], v = short(res.edges[k].value);
-    if (src.kind === "input") return src.label + " " + v;
-    return e.symbol ? e.symbol + " " + v : v;
+  // layers.drawing's names: an operation node as the text calls it ("exp 노드", or "두 번째
+  // 곱셈 노드" when several share a symbol), and what an edge carries.
+  var ORDINALS = ["첫", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉", "열"];
+  var WORDS = { "×": "곱셈", "+": "덧셈" };
+
+  function nodeNames(data) {
+    var ops = [], names = {};
+    data.nodes.forEach(function (n, i) { if (n.kind === "op") ops.push(i); });
+    ops.forEach(function (i) {
+      var label = data.nodes[i].label, word = WORDS[label] || label;
+      var same = ops.filter(function (j) { return data.nodes[j].label === label; }), k = same.indexOf(i);
+      names[i] = same.length === 1 ? word + " 노드"
+        : (k < ORDINALS.length ? ORDINALS[k] : String(k + 1)) + " 번째 " + word + " 노드";
+    });
+    return names;
+  }
+
+  function edgeName(data, k, names, output) {
+    var e = data.edges[k], src = data.nodes[e.src];
+    if (src.kind === "input") return src.label;
+    if (e.symbol) return e.symbol;
+    return src.kind === "op" ? names[e.src] + (output ? "의 출력" : "") : "상수";
+  }
+
+  function operand(data, k, res, names) {
+    return edgeName(data, k, names, true) + " " + short(res.edges[k].value);
+  }
+
+  function gradient(data, k, res) {
+    var symbol = data.edges[k].grad_symbol, v = short(res.edges[k].grad);
+    return symbol ? symbol + " = " + v : v;
   }
 
   // layers.drawing._formula: the node's operation written out with its operands.
@@ -434,14 +461,6 @@
       return args[0] + " " + label.charAt(0) + " " + label.slice(1);
     }
     return label + "(" + args.join(", ") + ")";
-  }
-
-  // Where a gradient goes: the input's name, the edge's symbol, or the node it came from.
-  function target(data, k) {
-    var e = data.edges[k], src = data.nodes[e.src];
-    if (src.kind === "input") return src.label;
-    if (e.symbol) return e.symbol;
-    return src.kind === "op" ? src.label + " 노드" : "상수";
   }
 
   function steps(data) {
@@ -462,9 +481,9 @@
   }
 
   function say(data, step, res) {
-    var node = data.nodes[step.node], g = structure(data);
+    var node = data.nodes[step.node], g = structure(data), names = nodeNames(data);
     if (step.dir === "fwd") {
-      var args = g.ins[step.node].map(function (k) { return operand(data, k, res); });
+      var args = g.ins[step.node].map(function (k) { return operand(data, k, res, names); });
       return "순전파, " + node.label + " 노드: " + formula(node.label, args) + " = " + short(res.values[step.node]) + ".";
     }
     var u = short(res.dout[step.node]);
@@ -485,7 +504,7 @@
       text = "(y " + y + " − t " + short(st[4]) + ") × 상류 " + u +
         (st[0].s[0] > 1 ? " ÷ 배치 크기 " + st[0].s[0] : "") + " = " + grad;
     }
-    return "역전파, " + head + text + " → " + target(data, step.edge) + ".";
+    return "역전파, " + head + text + " → " + edgeName(data, step.edge, names, false) + ".";
 
     function name(arg) {
       var k = g.ins[step.node][arg], src = data.nodes[data.edges[k].src];
@@ -495,14 +514,14 @@
 
   // layers.drawing.describe, for the values now on the figure.
   function describe(data, res) {
-    var nodes = data.nodes, g = structure(data), parts = ["계산 그래프."];
+    var nodes = data.nodes, g = structure(data), names = nodeNames(data), parts = ["계산 그래프."];
     var inputs = nodes.map(function (n, i) { return n.kind === "input" ? n.label + " " + short(res.values[i]) : null; })
       .filter(Boolean);
     if (inputs.length) parts.push("입력: " + inputs.join(", ") + ".");
     var fwd = [];
     nodes.forEach(function (n, i) {
       if (n.kind !== "op") return;
-      var args = g.ins[i].map(function (k) { return operand(data, k, res); });
+      var args = g.ins[i].map(function (k) { return operand(data, k, res, names); });
       fwd.push(formula(n.label, args) + " = " + short(res.values[i]));
     });
     if (fwd.length) parts.push("순전파: " + fwd.join("; ") + ".");
@@ -511,8 +530,8 @@
       var dst = nodes[e.dst], grad = res.edges[k].grad;
       if (dst.kind === "output") {
         outs.push(dst.label + " " + short(res.edges[k].value));
-        if (grad) seeds.push(dst.label + "의 기울기 " + short(grad) + "에서 시작해");
-      } else if (grad) flows.push(operand(data, k, res) + " 쪽으로 " + short(grad));
+        if (grad) seeds.push(dst.label + "의 기울기 " + gradient(data, k, res) + "에서 시작해");
+      } else if (grad) flows.push(edgeName(data, k, names, true) + " 쪽으로 " + gradient(data, k, res));
     });
     if (outs.length) parts.push("출력: " + outs.join(", ") + ".");
     if (flows.length || seeds.length) parts.push("역전파: " + (seeds.length ? seeds.join(" ") + " " : "") + flows.join(", ") + ".");
@@ -521,8 +540,6 @@
 
   /* ---------- the figure ---------- */
 
-  var SVGNS = "http://www.w3.org/2000/svg";
-
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -530,18 +547,24 @@
     return node;
   }
 
-  // The SVG text showing a value: inside the edge's label group, the first text (forward:
-  // regular, gradient: bold) reading the value itself or "symbol = value".
-  function findText(group, bold, value) {
-    var texts = group ? group.querySelectorAll("text") : [];
-    for (var k = 0; k < texts.length; k++) {
-      var t = texts[k], isBold = /bold|[6-9]00/.test(t.getAttribute("font-weight") || "");
-      var content = t.textContent;
-      if (isBold === bold && (content === value || content.slice(-value.length - 3) === " = " + value)) {
-        return { node: t, prefix: content.slice(0, content.length - value.length) };
-      }
+  // layers.drawing._value_lines: a value as printed on an edge, a matrix one row per line.
+  function valueLines(t) {
+    if (!t.s.length) return [format(t)];
+    if (t.d.length > SMALL_ARRAY) return [];
+    if (t.s.length === 2 && t.s[0] > 1) {
+      var c = t.s[1], rows = [];
+      for (var r = 0; r < t.s[0]; r++) rows.push(format(T([c], t.d.slice(r * c, r * c + c), t.i)));
+      return rows.map(function (row, k) { return (k ? "\u00a0" : "[") + row + (k === rows.length - 1 ? "]" : ","); });
     }
-    return null;
+    return [format(t)];
+  }
+
+  // The <text> lines of a value on the figure (the drawing's e{k}-value / e{k}-grad group),
+  // if they read exactly `lines`.
+  function findLines(group, lines) {
+    var texts = group ? Array.prototype.slice.call(group.querySelectorAll("text")) : [];
+    var same = texts.length === lines.length && texts.every(function (t, j) { return t.textContent === lines[j]; });
+    return same ? texts : null;
   }
 
   function Figure(figure, data) {
@@ -559,12 +582,11 @@
     // Every value the page may change must be found on the figure, reading what the
     // engine computed from the build-time inputs; otherwise the figure stays static.
     var ok = data.edges.every(function (e, k) {
-      var group = self.part("e" + k), r = self.base.edges[k], slot = {};
-      var small = function (t) { return !t.s.length || t.d.length <= SMALL_ARRAY; };
-      if (small(r.value)) slot.value = findText(group, false, format(r.value));
-      if (r.grad && small(r.grad)) slot.grad = findText(group, true, format(r.grad));
+      var r = self.base.edges[k], slot = {}, value = valueLines(r.value), grad = r.grad ? valueLines(r.grad) : [];
+      if (value.length) slot.value = findLines(self.part("e" + k + "-value"), value);
+      if (grad.length) slot.grad = findLines(self.part("e" + k + "-grad"), grad);
       self.texts.push(slot);
-      return (!small(r.value) || slot.value) && (!r.grad || !small(r.grad) || slot.grad);
+      return (!value.length || slot.value) && (!grad.length || slot.grad);
     });
     if (!ok) {
       if (window.console) console.warn("bp: figure " + figure.id + " does not show the values its graph computes; left static");
@@ -678,7 +700,7 @@
       on["n" + s.node] = true;
       s.edges.forEach(function (k) {
         var e = self.data.edges[k];
-        on["e" + k] = on["e" + k + "-a"] = on["e" + k + "-b"] = true;
+        on["e" + k] = on["e" + k + "-in"] = on["e" + k + "-out"] = on["e" + k + "-back"] = true;
         [e.src, e.dst].forEach(function (i) { if (self.data.nodes[i].kind !== "op") on["n" + i] = true; });
       });
       this.svg.setAttribute("data-bp-dir", s.dir === "fwd" ? "forward" : "backward");
@@ -750,8 +772,8 @@
   Figure.prototype.render = function () {
     var self = this, res = this.res;
     this.texts.forEach(function (slot, k) {
-      if (slot.value) self.write(slot.value, format(res.edges[k].value));
-      if (slot.grad) self.write(slot.grad, format(res.edges[k].grad));
+      if (slot.value) self.write(slot.value, valueLines(res.edges[k].value));
+      if (slot.grad) self.write(slot.grad, valueLines(res.edges[k].grad));
     });
     var changed = res !== this.base && this.data.nodes.some(function (n, i) {
       return n.kind === "input" && format(res.values[i]) !== format(self.base.values[i]);
@@ -765,19 +787,21 @@
     if (this.step > 0) this.show();
   };
 
-  Figure.prototype.write = function (slot, value) {
-    var t = slot.node;
-    if (t.getAttribute("text-anchor") !== "middle") {
-      // Keep a longer or shorter number centred where the build-time one was.
-      try {
-        var box = t.getBBox();
-        if (box.width) {
-          t.setAttribute("x", String(box.x + box.width / 2));
-          t.setAttribute("text-anchor", "middle");
-        }
-      } catch (err) { /* not rendered (display: none): keep its position */ }
-    }
-    t.textContent = slot.prefix + value;
+  Figure.prototype.write = function (texts, lines) {
+    texts.forEach(function (t, j) {
+      if (texts.length === 1 && t.getAttribute("text-anchor") !== "middle") {
+        // Keep a longer or shorter number centred where the build-time one was (the
+        // lines of a matrix stay flush left, so their brackets line up).
+        try {
+          var box = t.getBBox();
+          if (box.width) {
+            t.setAttribute("x", String(box.x + box.width / 2));
+            t.setAttribute("text-anchor", "middle");
+          }
+        } catch (err) { /* not rendered (display: none): keep its position */ }
+      }
+      t.textContent = lines[j];
+    });
   };
 
   // "Δ × gradient" against the output's actual change, for the one field just changed.
@@ -803,18 +827,19 @@
     if (grad === null || !outputs.length || delta === 0) {
       return text + "모든 값을 다시 계산했습니다.";
     }
-    var predicted = grad * delta, actual = 0, parts = [];
+    var predicted = grad * delta, total = 0, parts = [];
     outputs.forEach(function (o) {
-      var u = before.dout[o.node], a = before.values[o.node], b = after.values[o.node];
-      var one = !a.s.length && u.d.length === 1 && u.d[0] === 1;
+      var u = before.dout[o.node], a = before.values[o.node], b = after.values[o.node], actual = 0;
       a.d.forEach(function (x, m) { actual += u.d[u.d.length === 1 ? 0 : m] * (b.d[m] - x); });
-      parts.push(!a.s.length
-        ? (one ? "" : "상류 기울기 " + format(u) + " × ") + o.label + " " + format(a) + " → " + format(b)
-        : "상류 기울기와 " + o.label + " 변화의 곱의 합");
+      total += actual;
+      var change = o.label + " " + short(a) + " → " + short(b) + ", ";
+      if (a.s.length) parts.push(change + "Σ(상류 기울기 × 차이) = " + formatFloat(actual));
+      else if (u.d[0] === 1) parts.push(change + "차이 " + formatFloat(actual));
+      else parts.push(change + "상류 기울기 " + format(u) + " × 차이 " + formatFloat(b.d[0] - a.d[0]) + " = " + formatFloat(actual));
     });
     return text + "기울기로 예측한 변화: " + formatNumber(grad, gradInt) + " × " + formatNumber(delta, isInt) +
-      " = " + formatNumber(predicted, gradInt && isInt) + ". 실제 변화: " + parts.join(", ") + ", 차이 " +
-      formatFloat(actual) + ".";
+      " = " + formatNumber(predicted, gradInt && isInt) + ". 실제 변화: " + parts.join("; ") +
+      (parts.length > 1 ? "; 합계 " + formatFloat(total) : "") + ".";
   };
 
   function init() {

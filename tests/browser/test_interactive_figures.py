@@ -125,11 +125,19 @@ def test_the_search_index_holds_no_graph_data(served_site: Any) -> None:
     assert '"editable"' not in text and "bp-graph" not in text
 
 
-def operand(graph: Any, edge: Any) -> str:
-    value = format_value(edge.value)
+def names(graph: Any) -> dict[int, str]:
+    """The × and + nodes as the text alternative calls them: 첫 번째 곱셈 노드, 덧셈 노드, …"""
+    ops = [n for n in graph.nodes if n.kind == "op"]
+    word = {"×": "곱셈", "+": "덧셈"}
+    ordinal = ["첫", "두", "세", "네"]
+    return {id(n): (f"{ordinal[[m for m in ops if m.label == n.label].index(n)]} 번째 "
+                    if sum(m.label == n.label for m in ops) > 1 else "") + f"{word[n.label]} 노드" for n in ops}
+
+
+def name(graph: Any, edge: Any, output: bool) -> str:
     if edge.src.kind == "input":
-        return f"{edge.src.label} {value}"
-    return f"{edge.symbol} {value}" if edge.symbol else value
+        return edge.src.label
+    return names(graph)[id(edge.src)] + ("의 출력" if output else "")
 
 
 def expected_steps(graph: Any) -> list[tuple[str, set[str]]]:
@@ -140,8 +148,9 @@ def expected_steps(graph: Any) -> list[tuple[str, set[str]]]:
         if node.kind == "op":
             a, b = sorted((e for e in graph.edges if e.dst is node), key=lambda e: e.arg_index)
             out = next(e for e in graph.edges if e.src is node)
-            steps.append((f"순전파, {node.label} 노드: {operand(graph, a)} {node.label} {operand(graph, b)} = "
-                          f"{format_value(out.value)}.", {f"n{index[id(node)]}"}))
+            steps.append((f"순전파, {node.label} 노드: {name(graph, a, True)} {format_value(a.value)} {node.label} "
+                          f"{name(graph, b, True)} {format_value(b.value)} = {format_value(out.value)}.",
+                          {f"n{index[id(node)]}"}))
     out_edge = next(e for e in graph.edges if e.dst.kind == "output")
     steps.append((f"역전파 시작: {out_edge.dst.label} 쪽의 기울기 {format_value(out_edge.grad)}에서 출발합니다.",
                   {f"n{index[id(out_edge.src)]}"}))
@@ -151,9 +160,8 @@ def expected_steps(graph: Any) -> list[tuple[str, set[str]]]:
         ins = sorted((e for e in graph.edges if e.dst is node), key=lambda e: e.arg_index)
         for edge in ins:
             local = "1" if node.label == "+" else format_value(ins[1 - edge.arg_index].value)
-            to = edge.src.label if edge.src.kind == "input" else f"{edge.src.label} 노드"
             steps.append((f"역전파, {node.label} 노드: 상류 {format_value(node.dout)} × 국소적 미분 {local} = "
-                          f"{format_value(edge.grad)} → {to}.", {f"n{index[id(node)]}"}))
+                          f"{format_value(edge.grad)} → {name(graph, edge, False)}.", {f"n{index[id(node)]}"}))
     return steps
 
 
@@ -265,9 +273,11 @@ def test_controls_fit_a_phone_read_in_both_palettes_and_are_not_printed(
     tab.goto(served_site.url(page))
     controls = tab.locator("#affine .bp-controls")
     controls.wait_for()
-    assert tab.evaluate("() => document.documentElement.scrollWidth") <= width
-    box = controls.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    # The controls wrap to the column: nothing of theirs sticks out or scrolls sideways.
+    assert controls.evaluate("e => e.scrollWidth <= e.clientWidth")
+    for part in controls.locator("button, input, .bp-status, .bp-count, legend").all():
+        box = part.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, part.evaluate("e => e.outerHTML")
     for selector in (".bp-status", ".bp-button", ".bp-inputs input", ".bp-count"):
         fg, bg = tab.evaluate("""s => { const e = document.querySelector('#affine ' + s);
             let b = e, bg = 'rgba(0, 0, 0, 0)';
