@@ -65,20 +65,24 @@ def environment_digest(watch_dirs: list[Path], preload: tuple[str, ...] | list[s
             roots.extend(folders)
         else:
             h.update(f"{name}={_version(name)}".encode())
-    seen: set[Path] = set()
-    for root in roots:
-        root = root.resolve()
-        if root in seen:
-            continue
-        seen.add(root)
-        if root.is_file():  # a single-module library
-            h.update(root.name.encode() + b"\0" + root.read_bytes())
-            continue
-        if not root.is_dir():
-            continue
-        for path in sorted(_files(root)):
-            h.update(str(path.relative_to(root)).encode() + b"\0")
-            h.update(path.read_bytes())
+    # Each folder counts by its content, not by where it is: the book's library found
+    # at ./layers (`python -m mkdocs`) or through an editable or a regular install
+    # (`mkdocs`, CI) is one and the same, so all of them find the same cache entries.
+    for content in sorted({_content_digest(root) for root in roots} - {""}):
+        h.update(content.encode())
+    return h.hexdigest()
+
+
+def _content_digest(root: Path) -> str:
+    """The names (relative to ``root``) and bytes of the files under ``root``; "" if none."""
+    if root.is_file():  # a single-module library
+        return hashlib.sha256(root.name.encode() + b"\0" + root.read_bytes()).hexdigest()
+    if not root.is_dir():
+        return ""
+    h = hashlib.sha256()
+    for path in sorted(_files(root)):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 
