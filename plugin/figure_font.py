@@ -17,7 +17,7 @@ from pathlib import Path
 from mkdocs_backprop.figure_source import FigureError
 
 __all__ = ["FONT_FAMILY", "MATH_FONT_NAME", "MATH_WEB_FONT_FAMILY", "WEB_FONT_FAMILY", "FontFiles", "check_font",
-           "check_math_font", "font_fingerprint"]
+           "check_math_font", "font_fingerprint", "fonts_record", "recall_fonts"]
 
 # The family the graphs ask Graphviz for (layers.graph.FONT_NAME) and the
 # Debian package that provides it. Kept here rather than imported so the plugin
@@ -103,6 +103,59 @@ def _file_digest(path: Path) -> str:
     if key not in _FILE_DIGESTS:
         _FILE_DIGESTS[key] = f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}"
     return _FILE_DIGESTS[key]
+
+
+def _stat_id(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def _fontconfig_key() -> tuple[str | None, str | None]:
+    return (os.environ.get("FONTCONFIG_FILE"), os.environ.get("FONTCONFIG_PATH"))
+
+
+def recall_fonts(record: object) -> None:
+    """Take the fonts (and their digests) from a ``fonts_record`` of an earlier build when
+    every file is still there unchanged (same size, mtime and inode) under the same
+    fontconfig set-up: no `fc-match` run and no hashing then."""
+    if not isinstance(record, dict) or record.get("fontconfig") != list(_fontconfig_key()):
+        return
+    found: dict[str, tuple[Path, str] | None] = {}
+    try:
+        for weight in ("regular", "bold", "math"):
+            entry = record.get(weight)
+            if entry is None:
+                found[weight] = None
+                continue
+            path = Path(entry["path"])
+            if _stat_id(path) != entry["stat"] or not isinstance(entry["digest"], str):
+                return
+            found[weight] = (path, entry["digest"])
+    except (OSError, KeyError, TypeError):
+        return
+    regular, bold, math = found["regular"], found["bold"], found["math"]
+    if regular is None:
+        return
+    key = _fontconfig_key()
+    _FOUND_FONTS.setdefault(key, FontFiles(regular[0], bold[0] if bold else None))
+    if math is not None:
+        _FOUND_MATH_FONTS.setdefault(key, math[0])
+    for path, file_digest in (f for f in (regular, bold, math) if f is not None):
+        stat = path.stat()
+        _FILE_DIGESTS.setdefault((str(path), stat.st_size, stat.st_mtime_ns), file_digest)
+
+
+def fonts_record() -> dict[str, object] | None:
+    """What ``recall_fonts`` needs next time, for the fonts found in this process (or None)."""
+    key = _fontconfig_key()
+    fonts = _FOUND_FONTS.get(key)
+    if fonts is None:
+        return None
+    record: dict[str, object] = {"fontconfig": list(key)}
+    for weight, path in (("regular", fonts.regular), ("bold", fonts.bold), ("math", _FOUND_MATH_FONTS.get(key))):
+        record[weight] = None if path is None else {"path": str(path), "stat": _stat_id(path),
+                                                    "digest": _file_digest(path)}
+    return record
 
 
 def font_fingerprint() -> list[str]:

@@ -19,10 +19,13 @@ fallback keeps the figure drawn even where that stylesheet is absent.
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs_backprop.figure_font import (
     FONT_FAMILY,
@@ -32,10 +35,15 @@ from mkdocs_backprop.figure_font import (
     check_font,
     check_math_font,
     font_fingerprint,
+    fonts_record,
+    recall_fonts,
 )
 from mkdocs_backprop.figure_source import FigureError, FigureSource
 from mkdocs_backprop.sanitize import clean_svg
 from mkdocs_backprop.xml_markup import to_markup
+
+if TYPE_CHECKING:
+    from mkdocs_backprop.cache import ResultCache
 
 __all__ = ["MIN_SCALE", "POSTPROCESS_VERSION", "postprocess", "render_svg", "renderer_fingerprint"]
 
@@ -77,9 +85,49 @@ def render_svg(source: FigureSource, *, id_prefix: str, alt: str) -> str:
     return postprocess(svg, id_prefix=id_prefix, alt=text_alternative, colors=source.colors)
 
 
-def renderer_fingerprint() -> str:
-    """Everything besides the DOT that decides the SVG: dot, font files, our post-processing."""
-    return "|".join([_dot_version(_find_dot()), *font_fingerprint(), f"post-{POSTPROCESS_VERSION}"])
+def renderer_fingerprint(cache: ResultCache | None = None) -> str:
+    """Everything besides the DOT that decides the SVG: dot, font files, our post-processing.
+
+    Finding them costs `dot -V`, two `fc-match` runs and hashing two 4.6 MB fonts, most
+    of a warm build's plugin time; with ``cache``, what an earlier build found is reused
+    while `dot` and the font files are unchanged (``stat``: size, mtime, inode).
+    """
+    dot = _find_dot()
+    record = _read_record(cache)
+    if isinstance(record, dict):
+        known = record.get("dot")
+        try:
+            if isinstance(known, dict) and known["path"] == dot and known["stat"] == _stat_id(Path(dot)) \
+                    and isinstance(known["version"], str):
+                _DOT_VERSIONS.setdefault(dot, known["version"])
+        except (OSError, KeyError):
+            pass
+        recall_fonts(record.get("fonts"))
+    fingerprint = "|".join([_dot_version(dot), *font_fingerprint(), f"post-{POSTPROCESS_VERSION}"])
+    if cache is not None:
+        now = {"dot": {"path": dot, "stat": _stat_id(Path(dot)), "version": _dot_version(dot)},
+               "fonts": fonts_record()}
+        if now != record:
+            cache.put_bytes(_RECORD, json.dumps(now).encode("utf-8"))
+    return fingerprint
+
+
+_RECORD = "renderer.json"  # in the cache folder: the dot and fonts found, by their stat()
+
+
+def _read_record(cache: ResultCache | None) -> object:
+    data = cache.get_bytes(_RECORD) if cache is not None else None
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _stat_id(path: Path) -> list[int]:
+    stat = path.stat()  # follows a symlink (/usr/bin/dot) to the installed binary
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
 
 
 def _find_dot() -> str:

@@ -180,7 +180,9 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             return
         from mkdocs_backprop.site_assets import install_assets
 
-        install_assets(config.site_dir, self.session.cache)
+        # The characters the fonts must hold, gathered while the pages were built (every
+        # page is: --dirty is refused), rather than read back from every page.
+        install_assets(config.site_dir, self.session.cache, self.session.text)
         target = Path(config.site_dir) / _CSS
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((Path(__file__).parent / "assets" / "blocks.css").read_bytes())

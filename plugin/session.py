@@ -28,6 +28,7 @@ from mkdocs_backprop.page_assembly import PageOutcome, assemble
 from mkdocs_backprop.page_plan import PagePlan, job_for, plan_page
 from mkdocs_backprop.placeholders import Placeholders
 from mkdocs_backprop.settings import Settings
+from mkdocs_backprop.site_assets import SiteText
 from mkdocs_backprop.worker_client import WorkerClient, WorkerError
 from mkdocs_backprop.worker_protocol import ItemResult, PageJob
 
@@ -62,6 +63,7 @@ class BuildSession:
         self.environment = (environment_digest([root / d for d in watch], settings.preload)
                             if settings.enabled else "")
         self.placeholders = Placeholders()
+        self.text = SiteText()  # what the figures and formulas of the pages built so far show
         self.figures = FigureIndex()
         self.labels: dict[str, str] = {}  # src_uri -> the page's figure label format
         self.counts = {"pages": 0, "run": 0, "cached": 0, "drawn": 0, "figures cached": 0,
@@ -182,6 +184,9 @@ class BuildSession:
         outcome.failures.extend(self._stale)
         self._stale = []
         outcome.drawn = [(f.block.line, f.seconds) for f in drawn if f.seconds is not None]
+        for figure in drawn:
+            if figure.svg:
+                self.text.add_figure(figure.svg)
         return outcome
 
     def math(self, page_html: str) -> str:
@@ -209,6 +214,8 @@ class BuildSession:
                 or not all(isinstance(c, str) for c in converted)):
             converted = [mathml.convert_wrapper(w) for w in wrappers]  # a broken formula raises
             self.cache.put_text("math", key, json.dumps(converted, ensure_ascii=False))
+        for markup in converted:
+            self.text.add_math(markup)
         return mathml.substitute(page_html, dict(zip(wrappers, converted)))
 
     def _fingerprint(self) -> str | None:
@@ -219,7 +226,7 @@ class BuildSession:
             from mkdocs_backprop.figure_svg import renderer_fingerprint
 
             try:
-                self._renderer = renderer_fingerprint()
+                self._renderer = renderer_fingerprint(self.cache)
             except FigureError:
                 self._renderer = ""
         return self._renderer or None

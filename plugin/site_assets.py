@@ -55,6 +55,47 @@ _VTT_TABLES = ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]
 
 
 @dataclass
+class SiteText:
+    """The characters the site's figure labels (by weight) and formulas show.
+
+    The build gathers them page by page, from each figure's SVG and each page's
+    converted formulas, so that the fonts' subsets need not read every page back.
+    """
+
+    regular: set[str] = field(default_factory=set)
+    bold: set[str] = field(default_factory=set)
+    math: set[str] = field(default_factory=set)
+
+    def add_figure(self, svg: str) -> None:
+        """Labels set in the served family, and symbols set in the math font (∂L/∂z)."""
+        if WEB_FONT_FAMILY not in svg and MATH_WEB_FONT_FAMILY not in svg:
+            return
+        for attrs, inner in _TEXT_RE.findall(svg):
+            if MATH_WEB_FONT_FAMILY in attrs:
+                self.math.update(c for c in html.unescape(_TAG_RE.sub("", inner)) if not c.isspace())
+            if WEB_FONT_FAMILY in attrs:
+                chars = set(html.unescape(_TAG_RE.sub("", inner)))
+                (self.bold if _BOLD_RE.search(attrs) else self.regular).update(chars)
+
+    def add_math(self, markup: str) -> None:
+        if "<math" not in markup:
+            return
+        for formula in _MATH_RE.findall(markup):
+            self.math.update(c for c in html.unescape(_TAG_RE.sub("", _ANNOTATION_RE.sub("", formula)))
+                             if not c.isspace())
+
+    @classmethod
+    def of_site(cls, site_dir: Path) -> SiteText:
+        """Read back from every page of a built site (for a build that did not gather it)."""
+        text = cls()
+        for page in sorted(site_dir.rglob("*.html")):
+            markup = page.read_text(encoding="utf-8")
+            text.add_figure(markup)
+            text.add_math(markup)
+        return text
+
+
+@dataclass
 class InstalledAssets:
     files: list[Path] = field(default_factory=list)
     # Characters a figure shows that the font has no glyph for: browsers and
@@ -72,13 +113,15 @@ def extra_javascript_paths() -> list[str]:
     return [f"{ASSET_DIR}/{name}" for name in _SCRIPTS]
 
 
-def install_assets(site_dir: str | Path, cache: ResultCache | None = None) -> InstalledAssets:
+def install_assets(site_dir: str | Path, cache: ResultCache | None = None,
+                   text: SiteText | None = None) -> InstalledAssets:
     """Copy figure CSS and write the figure font subset + @font-face CSS into ``site_dir``.
 
     With ``cache`` a subset is reused from its ``fonts`` folder when the same font
     file was cut to the same characters before (subsetting takes ~0.5 s a build);
     a refreshing cache rebuilds and rewrites it. Like every entry, a subset no
-    build has used for a day is pruned.
+    build has used for a day is pruned. ``text``: the characters the pages show, as
+    the build gathered them; without it they are read back from ``site_dir``.
     """
     site = Path(site_dir)
     target = site / ASSET_DIR
@@ -90,7 +133,10 @@ def install_assets(site_dir: str | Path, cache: ResultCache | None = None) -> In
     # Linked only by pages with an interactive figure (interactive.link_assets).
     result.files.extend(interactive.install(target))
 
-    regular_text, bold_text = used_text(site)
+    if text is None:
+        text = SiteText.of_site(site)
+    regular_text, bold_text = "".join(sorted(text.regular)), "".join(sorted(text.bold))
+    math_text = "".join(sorted(text.math))
     faces: list[str] = []
     if regular_text or bold_text:
         fonts = check_font()
@@ -125,7 +171,6 @@ def install_assets(site_dir: str | Path, cache: ResultCache | None = None) -> In
         "   the original name for unmodified fonts. Generated at build time. */\n"
         + "".join(faces)
     )
-    math_text = used_math_text(site)
     if math_text:
         math_font = find_math_font()
         data, _ = _cached_subset(cache, math_font, _BASE_CHARS + math_text, "math")
@@ -177,18 +222,8 @@ def _cached_subset(cache: ResultCache | None, path: Path, text: str, weight_name
 
 def used_text(site_dir: Path) -> tuple[str, str]:
     """Distinct characters in figure labels set in the served family: (regular, bold)."""
-    regular: set[str] = set()
-    bold: set[str] = set()
-    for page in sorted(site_dir.rglob("*.html")):
-        markup = page.read_text(encoding="utf-8")
-        if WEB_FONT_FAMILY not in markup:
-            continue
-        for attrs, inner in _TEXT_RE.findall(markup):
-            if WEB_FONT_FAMILY not in attrs:
-                continue
-            chars = set(html.unescape(_TAG_RE.sub("", inner)))
-            (bold if _BOLD_RE.search(attrs) else regular).update(chars)
-    return "".join(sorted(regular)), "".join(sorted(bold))
+    text = SiteText.of_site(site_dir)
+    return "".join(sorted(text.regular)), "".join(sorted(text.bold))
 
 
 def find_math_font() -> Path:
@@ -199,17 +234,7 @@ def find_math_font() -> Path:
 def used_math_text(site_dir: Path) -> str:
     """Distinct characters shown by the site's MathML formulas (not their TeX annotations)
     and by figure labels set in the math font (symbols such as ∂L/∂z)."""
-    chars: set[str] = set()
-    for page in sorted(site_dir.rglob("*.html")):
-        markup = page.read_text(encoding="utf-8")
-        if "<math" in markup:
-            for formula in _MATH_RE.findall(markup):
-                chars.update(html.unescape(_TAG_RE.sub("", _ANNOTATION_RE.sub("", formula))))
-        if MATH_WEB_FONT_FAMILY in markup:
-            for attrs, inner in _TEXT_RE.findall(markup):
-                if MATH_WEB_FONT_FAMILY in attrs:
-                    chars.update(html.unescape(_TAG_RE.sub("", inner)))
-    return "".join(sorted(c for c in chars if not c.isspace()))
+    return "".join(sorted(SiteText.of_site(site_dir).math))
 
 
 def subset_font(path: Path, text: str, *, weight_name: str) -> tuple[bytes, str]:
