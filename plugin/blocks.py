@@ -31,6 +31,7 @@ __all__ = [
     "find_inline",
     "front_matter_lines",
     "parse_page",
+    "snippet_includes",
 ]
 
 BLOCK_KINDS = ("exec", "figure")
@@ -56,6 +57,11 @@ _EXEC_INFO_RE = re.compile(r"^\s*python\s+(?P<kind>exec|figure)(?:\s+(?P<options
 _OPTION_RE = re.compile(r'\s*(?P<key>[A-Za-z_][\w-]*)\s*=\s*"(?P<value>(?:[^"\\]|\\.)*)"\s*')
 # A code span: a run of backticks, content, the same run (CommonMark's rule).
 _CODE_SPAN_RE = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)")
+# A block fence inside a blockquote ("> ```python exec"): Markdown allows it, we do not run it.
+_QUOTED_BLOCK_RE = re.compile(r"^[ \t]{0,3}>[ \t>]*(?:`{3,}|~{3,})\s*python\s+(?P<kind>exec|figure)\b")
+# pymdownx.snippets: --8<-- "file.md" on one line, or a --8<-- line opening/closing a list of files.
+_SNIPPET_RE = re.compile(r"""^-{1,}8<-{1,}\s+(?P<q>["'])(?P<name>[^"']+)(?P=q)\s*$""")
+_SNIPPET_MARK_RE = re.compile(r"^-{1,}8<-{1,}\s*$")
 _INLINE_RE = re.compile(r"^\s*\{(?P<kind>py|fig)\}\s+(?P<text>.*?)\s*$", re.DOTALL)
 
 
@@ -92,6 +98,10 @@ class Block:
     fence: str  # the opening run, e.g. "```"
     last_line: int  # the closing fence's line (or the page's last line if unclosed)
     caption_refs: tuple[InlineRef, ...] = ()  # {py} values inside caption="…"
+    # Why the block cannot run (a bad option, no closing fence), at ``line``; such a
+    # block is shown with an error box where its output would be, and stops the page
+    # there as a failing block does.
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +142,12 @@ def find_inline(text: str, line: int) -> list[InlineRef]:
 
 
 def parse_page(markdown: str, line_offset: int = 0) -> Page:
-    """Cut ``markdown`` into segments; malformed block headers land in ``Page.errors``."""
+    """Cut ``markdown`` into segments.
+
+    A block that cannot run (a bad option, no closing fence) is still a ``Block``,
+    with its ``problem``; what is not a block but looks meant as one (a block inside
+    a blockquote) lands in ``Page.errors``.
+    """
     page = Page(line_offset=line_offset)
     lines = markdown.split("\n")
     i = 0
@@ -142,30 +157,74 @@ def parse_page(markdown: str, line_offset: int = 0) -> Page:
         # except ours: a caption may quote `{py}` values, and we replace the fence.
         if not opening or (opening.group("fence")[0] == "`" and "`" in opening.group("info")
                            and not _EXEC_INFO_RE.match(opening.group("info"))):
+            quoted = _in_blockquote(lines[i], line_offset + i + 1)
+            if quoted is not None:
+                page.errors.append(quoted)
             page.segments.append(lines[i])
             i += 1
             continue
-        end = _closing_line(lines, i + 1, opening.group("fence"))
+        end, closed = _closing_line(lines, i + 1, opening.group("fence"))
         fence_lines = lines[i : end + 1]
         info = _EXEC_INFO_RE.match(opening.group("info"))
         if info is None:
             page.segments.append(Fence(tuple(fence_lines)))
         else:
+            line = line_offset + i + 1
             try:
-                page.segments.append(_block(opening, info, fence_lines, line_offset + i + 1))
+                if not closed:
+                    raise BlockSyntaxError(line, _unclosed(info.group("kind"), opening.group("fence")))
+                block = _block(opening, info, fence_lines, line)
             except BlockSyntaxError as error:
-                page.errors.append(error)
-                page.segments.append(Fence(tuple(fence_lines)))
+                block = _broken_block(opening, info, fence_lines, line, error.message, closed)
+            page.segments.append(block)
         i = end + 1
     return page
 
 
-def _closing_line(lines: list[str], start: int, fence: str) -> int:
+def _unclosed(kind: str, fence: str) -> str:
+    return (f"this `python {kind}` block is never closed: no line of {fence} ends it, so the rest "
+            f"of the page would be its code (Markdown's rule); add a line with {fence} where its code ends")
+
+
+def _in_blockquote(text: str, line: int) -> BlockSyntaxError | None:
+    match = _QUOTED_BLOCK_RE.match(text)
+    if match is None:
+        return None
+    return BlockSyntaxError(
+        line, f"a `python {match.group('kind')}` block inside a blockquote (>) is not run; move it out of "
+              'the quote (an admonition such as !!! quote "…" can set it apart instead)')
+
+
+def snippet_includes(markdown: str, line_offset: int = 0) -> list[tuple[int, str]]:
+    """(line, file name) of each pymdownx.snippets include (``--8<-- "name"`` or a
+    ``--8<--`` block of names) in the page's own text, not inside fences."""
+    found: list[tuple[int, str]] = []
+    in_block = False
+    line = line_offset
+    for segment in parse_page(markdown, line_offset).segments:
+        if not isinstance(segment, str):
+            line = segment.last_line if isinstance(segment, Block) else line + len(segment.lines)
+            continue
+        line += 1
+        text = segment.strip()
+        single = _SNIPPET_RE.match(text)
+        if single:
+            found.append((line, single.group("name")))
+        elif _SNIPPET_MARK_RE.match(text):
+            in_block = not in_block
+        elif in_block and text and not text.startswith(";"):
+            found.append((line, text))
+    return found
+    return page
+
+
+def _closing_line(lines: list[str], start: int, fence: str) -> tuple[int, bool]:
+    """The index of the line that closes ``fence``, and whether one does."""
     closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
     for j in range(start, len(lines)):
         if closing.match(lines[j]):
-            return j
-    return len(lines) - 1  # an unclosed fence runs to the end of the page, as in Markdown
+            return j, True
+    return len(lines) - 1, False  # an unclosed fence runs to the end of the page, as in Markdown
 
 
 def _block(opening: re.Match[str], info: re.Match[str], fence_lines: list[str], line: int) -> Block:
@@ -181,6 +240,16 @@ def _block(opening: re.Match[str], info: re.Match[str], fence_lines: list[str], 
             raise BlockSyntaxError(line, "a caption may hold `{py} …` values but not `{fig} …` references")
     return Block(kind, code, options, line, line + 1, indent, opening.group("fence"),
                  line + len(fence_lines) - 1, caption_refs)
+
+
+def _broken_block(opening: re.Match[str], info: re.Match[str], fence_lines: list[str], line: int,
+                  problem: str, closed: bool) -> Block:
+    """The block as written, with no options and the ``problem`` that keeps it from running."""
+    indent = opening.group("indent")
+    body = fence_lines[1:-1] if closed else fence_lines[1:]
+    code = "\n".join(_dedent(text, indent) for text in body)
+    return Block(info.group("kind"), code, {}, line, line + 1, indent, opening.group("fence"),
+                 line + len(fence_lines) - 1, problem=problem)
 
 
 def _parse_options(text: str, kind: str, line: int) -> dict[str, str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from mkdocs_backprop.blocks import Block, Fence, InlineRef, Page, find_inline, parse_page
 from mkdocs_backprop.cache import digest
 from mkdocs_backprop.settings import Settings
-from mkdocs_backprop.worker_protocol import Item, PageJob
+from mkdocs_backprop.worker_protocol import Item, ItemResult, PageJob
 
 __all__ = ["PagePlan", "job_for", "plan_page"]
 
@@ -30,6 +30,21 @@ class PagePlan:
     @property
     def block_count(self) -> int:
         return sum(1 for item in self.items if item.kind != "inline")
+
+    @property
+    def stop(self) -> int:
+        """How many items can run: those before the first block that cannot (``Block.problem``)."""
+        return next((n for n, s in enumerate(self.sources) if isinstance(s, Block) and s.problem), len(self.items))
+
+    def finish(self, results: list[ItemResult]) -> list[ItemResult]:
+        """``results`` of the runnable items, plus the error of the block that cannot run
+        when everything before it ran cleanly (later items then show as not run)."""
+        stop = self.stop
+        if stop < len(self.items) and len(results) == stop and not any(r.error for r in results):
+            block = self.sources[stop]
+            assert isinstance(block, Block) and block.problem
+            return [*results, ItemResult.failed(block.line, block.problem)]
+        return results
 
     def index_of(self, source: Block | InlineRef) -> int:
         """The position in ``items`` of the item that ``source`` (a block of this plan) made."""
@@ -77,5 +92,6 @@ def plan_page(markdown: str, *, path: str, line_offset: int, settings: Settings)
 
 
 def job_for(plan: PagePlan, source_text: str, settings: Settings) -> PageJob:
-    return PageJob(plan.path, source_text.splitlines(keepends=True), plan.items, settings.output_limit,
-                   settings.formatter)
+    """The worker's job: the items up to the first block that cannot run (see ``PagePlan.finish``)."""
+    return PageJob(plan.path, source_text.splitlines(keepends=True), plan.items[:plan.stop],
+                   settings.output_limit, settings.formatter)

@@ -77,7 +77,6 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
     def on_config(self, config: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_config"""
         self.root = Path(config.config_file_path or ".").resolve().parent
-        self.strict = bool(config.strict)
         self.settings = Settings(
             enabled=self.config.enabled,
             timeout=self.config.timeout,
@@ -89,6 +88,11 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             formatter=self.config.formatter,
             verify=self.config.verify or os.environ.get("BACKPROP_VERIFY", "") not in ("", "0"),
         )
+        # pymdownx.snippets inserts files after the page's code has run: includes are checked.
+        self.snippet_dirs: list[Path] | None = None
+        if "pymdownx.snippets" in [str(e) for e in config.markdown_extensions]:
+            base = config.mdx_configs.get("pymdownx.snippets", {}).get("base_path", ["."])
+            self.snippet_dirs = [Path(os.path.abspath(b)) for b in ([base] if isinstance(base, str) else base)]
         if self.config.enabled:
             from mkdocs_backprop.site_assets import extra_css_paths, extra_javascript_paths
 
@@ -127,7 +131,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             outcome = self.session.page(markdown, self._source(page.file), link)
         except WorkerError as error:
             raise PluginError(str(error)) from error
-        for failure in outcome.failures:
+        for failure in [*outcome.failures, *self._snippet_failures(markdown, page.file)]:
             self._report(failure)
         for line, seconds in outcome.drawn:
             log.debug(f"{self._path(page.file)}:{line}: figure drawn in {seconds * 1000:.0f} ms")
@@ -236,10 +240,51 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         if not self.serving:
             log.error(failure.report())
         else:
-            # Under serve the page shows the error box; a warning would make a
-            # strict serve abort instead of staying up for the fixing save.
-            level = logging.INFO if self.strict else logging.WARNING
-            log.log(level, f"error shown in the page: {failure.report()}")
+            # Under serve the page shows the error box, and the log says so as a warning;
+            # a strict serve must not abort for it (it stays up for the fixing save), so
+            # MkDocs' strict-mode counter does not count these records.
+            _exempt_from_strict_count()
+            log.warning(f"error shown in the page: {failure.report()}", extra={_SHOWN_IN_PAGE: True})
+
+    def _snippet_failures(self, markdown: str, file: Any) -> list[Failure]:
+        """A snippet include whose file holds blocks: snippets are expanded after this
+        plugin has run the page, so those blocks would silently show as plain code."""
+        if self.snippet_dirs is None or not self.config.enabled or "8<" not in markdown:
+            return []
+        from mkdocs_backprop.blocks import front_matter_lines, parse_page, snippet_includes
+
+        failures = []
+        for line, name in snippet_includes(markdown, front_matter_lines(file.content_string, markdown)):
+            target = next((d / name for d in self.snippet_dirs if (d / name).is_file()), None)
+            try:
+                blocks = parse_page(target.read_text(encoding="utf-8")).blocks if target else []
+            except (OSError, UnicodeDecodeError):
+                blocks = []
+            if blocks:
+                kinds = " and ".join(sorted({f"`python {b.kind}`" for b in blocks}))
+                failures.append(Failure(self._path(file), line, (
+                    f'the snippet "{name}" included here holds {kinds} blocks, which do not run inside a '
+                    "snippet include (it is inserted after the page's code has run); put the blocks in the "
+                    "page itself")))
+        return failures
+
+
+_SHOWN_IN_PAGE = "backprop_shown_in_page"
+
+
+class _ShownInPage(logging.Filter):
+    """Keeps serve-time failures (shown in the page) out of ``mkdocs serve --strict``'s count."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, _SHOWN_IN_PAGE, False)
+
+
+def _exempt_from_strict_count() -> None:
+    from mkdocs.utils import CountHandler
+
+    for handler in logging.getLogger("mkdocs").handlers:
+        if isinstance(handler, CountHandler) and not any(isinstance(f, _ShownInPage) for f in handler.filters):
+            handler.addFilter(_ShownInPage())
 
 
 def _escape_title(output: str, title: str) -> str:

@@ -111,7 +111,7 @@ class BuildSession:
                 self._has_code = True
                 key = plan.cache_key(self.environment, self.settings)
                 # The stale-value guard runs every page, cached or not, and compares.
-                if key not in self._pending and all(key != k for _, _, k in to_run) \
+                if plan.stop and key not in self._pending and all(key != k for _, _, k in to_run) \
                         and (self.settings.verify or self._cached(key, plan) is None):
                     to_run.append((p, plan, key))
         self.figures = FigureIndex.build(labelled)
@@ -286,11 +286,14 @@ class BuildSession:
         try:
             if pending is not None:
                 results = pending.result()
+            elif plan.stop == 0:
+                results = []  # its first block cannot run: nothing to start a process for
             else:
                 results = self._run_timed(self._worker(), job_for(plan, source, self.settings), plan.timeouts)
         except WorkerError as error:
             raise WorkerError(f"{plan.path}: cannot run the page's code: {error}") from error
         self.counts["run"] += sum(1 for item, _ in zip(plan.items, results) if item.kind != "inline")
+        results = plan.finish(results)
         if cached is not None:
             # The guard: the page shows what its code produces now; the cache entry is left
             # as it is, so the difference is found again until its cause is fixed.

@@ -24,6 +24,7 @@ import importlib
 import io
 import linecache
 import os
+import re
 import socket
 import sys
 import time
@@ -183,17 +184,25 @@ def _printable(result: ItemResult) -> ItemResult:
     return dataclasses.replace(result, **changes)
 
 
+_DETECTED_AT_RE = re.compile(r"\(detected at line (\d+)\)")
+
+
 def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _Capture,
               formatter: _Formatter) -> ItemResult:
     if item.kind == "inline":
         return _run_inline(item, namespace, filename, formatter)
     try:
-        tree = ast.parse(item.code, filename=filename)
+        # Not the page's file name: for a syntax error the parser would quote the line
+        # of that file with the block's own line number (another line of the page).
+        tree = ast.parse(item.code, filename="<block>")
     except SyntaxError as error:
-        error.lineno = (error.lineno or 1) + item.first_code_line - 1
+        offset = item.first_code_line - 1
+        error.lineno = (error.lineno or 1) + offset
         if error.end_lineno is not None:
-            error.end_lineno += item.first_code_line - 1
+            error.end_lineno += offset
         error.filename = filename
+        # "unterminated string literal (detected at line 1)": a line of the page, too.
+        error.msg = _DETECTED_AT_RE.sub(lambda m: f"(detected at line {int(m.group(1)) + offset})", error.msg)
         return ItemResult(error=_error(error.lineno, error, filename, "syntax error"))
     ast.increment_lineno(tree, item.first_code_line - 1)
     last: ast.expr | None = None
@@ -209,7 +218,11 @@ def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _Ca
     except BaseException as error:  # SystemExit and KeyboardInterrupt are the author's too
         if item.raises and _matches(error, item.raises, namespace):
             return ItemResult(output=capture.text() + _short_traceback(error, filename))
-        failure = _error(_failing_line(error, filename, item.line), error, filename)
+        # A SyntaxError from compile() ('return' outside function) is at its own line of the
+        # page; one from an imported module is at the page's line that imported it.
+        own = isinstance(error, SyntaxError) and error.filename == filename and error.lineno
+        line = error.lineno if own else _failing_line(error, filename, item.line)
+        failure = _error(line, error, filename)
         if item.raises:
             failure = ItemError(failure.line, failure.message + (
                 f' (the block is marked raises="{item.raises}", '
@@ -223,9 +236,13 @@ def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _Ca
     from mkdocs_backprop.figure_source import FigureError, figure_source
 
     try:
-        return ItemResult(output=capture.text(), figure=figure_source(value))
+        figure = figure_source(value)
     except FigureError as error:
-        return ItemResult.failed(last.lineno, str(error))
+        return ItemResult.failed(last.lineno, str(error), output=capture.text())
+    except BaseException as error:  # raised by the drawable's own _repr_svg_(), describe(), to_digraph()…
+        return ItemResult(output=capture.text(),
+                          error=_error(_failing_line(error, filename, last.lineno), error, filename))
+    return ItemResult(output=capture.text(), figure=figure)
 
 
 class _Formatter:

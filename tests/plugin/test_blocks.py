@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from mkdocs_backprop.blocks import Block, Fence, find_inline, front_matter_lines, parse_page
+from mkdocs_backprop.blocks import Block, Fence, find_inline, front_matter_lines, parse_page, snippet_includes
 
 
 def md(text: str) -> str:
@@ -70,16 +70,32 @@ def test_plain_python_blocks_are_not_blocks() -> None:
 
 def test_unknown_option_is_an_error_at_the_fence_line() -> None:
     page = parse_page('text\n\n```python exec colour="red"\nx = 1\n```\n', line_offset=3)
-    assert page.blocks == []
-    (error,) = page.errors
-    assert error.line == 6
-    assert "unknown option 'colour'" in error.message and "raises" in error.message
+    (block,) = page.blocks  # still a block: it shows its error box where it stands
+    assert block.line == 6 and block.options == {} and block.code == "x = 1"
+    assert "unknown option 'colour'" in block.problem and "raises" in block.problem
 
 
 def test_bad_option_values_are_errors() -> None:
     for info, expected in [('source="maybe"', "source"), ('timeout="-1"', "timeout"), ("source=hide", "key=\"value\"")]:
-        page = parse_page(f"```python exec {info}\nx\n```\n")
-        assert page.errors and expected in page.errors[0].message, info
+        (block,) = parse_page(f"```python exec {info}\nx\n```\n").blocks
+        assert block.problem and expected in block.problem, info
+
+
+def test_a_block_without_a_closing_fence_is_an_error_at_its_opening() -> None:
+    (block,) = parse_page("# t\n\n```python exec\nx = 1\n\n본문\n", line_offset=2).blocks
+    assert block.line == 5 and "never closed" in block.problem
+
+
+def test_a_block_inside_a_blockquote_is_an_error() -> None:
+    page = parse_page("> 인용\n>\n> ```python exec\n> x = 1\n> ```\n")
+    assert page.blocks == []
+    (error,) = page.errors
+    assert error.line == 3 and "blockquote" in error.message
+
+
+def test_snippet_includes_are_found_outside_fences() -> None:
+    text = 'a\n--8<-- "part.md"\n```\n--8<-- "shown.md"\n```\n--8<--\nx.md\n;y.md\n--8<--\n'
+    assert snippet_includes(text, 10) == [(12, "part.md"), (17, "x.md")]
 
 
 def test_interactive_is_a_figure_option_of_true_or_false() -> None:
@@ -103,6 +119,6 @@ def test_front_matter_lines_are_counted() -> None:
 
 
 def test_figure_ids_must_be_usable_as_html_ids() -> None:
-    page = parse_page('```python figure id="두 단어"\ng\n```\n')
-    assert page.errors and 'id="두 단어" must start with a letter' in page.errors[0].message
-    assert parse_page('```python figure id="apple-forward_2"\ng\n```\n').errors == []
+    (block,) = parse_page('```python figure id="두 단어"\ng\n```\n').blocks
+    assert block.problem and 'id="두 단어" must start with a letter' in block.problem
+    assert parse_page('```python figure id="apple-forward_2"\ng\n```\n').blocks[0].problem is None

@@ -33,20 +33,6 @@ PENDING: set[str] = {
     "test_stale_cache.py::test_a_page_entry_of_the_wrong_shape_is_ignored",
     "test_stale_cache.py::test_only_the_pages_whose_inputs_changed_run_again",
     "test_stale_cache.py::test_the_versions_of_imported_distributions_are_part_of_the_key",
-    "test_wrong_place.py::test_a_syntax_error_counts_lines_in_the_page",
-    "test_wrong_place.py::test_serve_logs_runtime_errors_as_warnings_even_when_strict",
-    "test_wrong_place.py::test_serve_shows_a_box_for_a_bad_option_and_stops_there[bad-id]",
-    "test_wrong_place.py::test_serve_shows_a_box_for_a_bad_option_and_stops_there[twice]",
-    "test_wrong_place.py::test_serve_shows_a_box_for_a_bad_option_and_stops_there[unknown-option]",
-    "test_wrong_place.py::test_the_message_names_the_real_place[describe-raises.md]",
-    "test_wrong_place.py::test_the_message_names_the_real_place[quoted.md]",
-    "test_wrong_place.py::test_the_message_names_the_real_place[repr-svg-raises.md]",
-    "test_wrong_place.py::test_the_message_names_the_real_place[snippet.md]",
-    "test_wrong_place.py::test_the_message_names_the_real_place[syntax-compile.md]",
-    "test_wrong_place.py::test_the_message_names_the_real_place[syntax-front-matter.md]",
-    "test_wrong_place.py::test_the_message_names_the_real_place[syntax-indent.md]",
-    "test_wrong_place.py::test_the_message_names_the_real_place[syntax-unclosed-paren.md]",
-    "test_wrong_place.py::test_the_message_names_the_real_place[unclosed.md]",
 }
 
 

@@ -38,7 +38,7 @@ EXPECTED: dict[str, tuple[int, str, str | None]] = {
     "syntax-indent.md": (6, "x = 2\n", "```python exec"),
     "syntax-compile.md": (5, "'return' outside function", None),
     "repr-svg-raises.md": (6, "ValueError: no data to draw", "os._exit()"),
-    "describe-raises.md": (10, "KeyError: 'missing'", "os._exit()"),
+    "describe-raises.md": (9, "KeyError: 'missing'", "os._exit()"),
     "quoted.md": (5, "blockquote", None),
     "snippet.md": (5, "part.md", None),
 }
