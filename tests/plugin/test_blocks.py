@@ -100,11 +100,11 @@ def test_snippet_includes_are_found_outside_fences() -> None:
 
 def test_interactive_is_a_figure_option_of_true_or_false() -> None:
     page = parse_page('```python figure interactive="false"\ng\n```\n')
-    assert not page.errors and page.blocks[0].options["interactive"] == "false"
+    assert page.blocks[0].problem is None and page.blocks[0].options["interactive"] == "false"
     page = parse_page('```python figure interactive="yes"\ng\n```\n')
-    assert 'interactive="yes" is not understood; use one of: false, true' in page.errors[0].message
+    assert 'interactive="yes" is not understood; use one of: false, true' in page.blocks[0].problem
     page = parse_page('```python exec interactive="true"\nx\n```\n')
-    assert "unknown option 'interactive'" in page.errors[0].message
+    assert "unknown option 'interactive'" in page.blocks[0].problem
 
 
 def test_inline_values_and_figure_references_only() -> None:
