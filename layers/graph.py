@@ -357,9 +357,24 @@ class Graph:
 
         return export.export_graph(self)
 
-    def _repr_svg_(self) -> str:
-        """Notebook display: render with the ``dot`` binary (figures use the plugin instead)."""
-        return self.to_digraph().pipe(format="svg").decode("utf-8")
+    def _repr_svg_(self) -> str | None:
+        """Notebook display: render with the ``dot`` binary (figures use the plugin instead).
+
+        None where the ``graphviz`` package or its ``dot`` binary is missing: the
+        notebook then shows the text alternative (``_repr_pretty_``) instead.
+        """
+        try:
+            import graphviz
+
+            return self.to_digraph().pipe(format="svg").decode("utf-8")
+        except ImportError:
+            return None
+        except graphviz.ExecutableNotFound:
+            return None
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Notebook text display: the graph described in words (``describe``)."""
+        printer.text(self.describe())
 
 
 def record_forward(layer: Any, args: tuple[Any, ...], out: Any) -> Any:

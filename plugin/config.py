@@ -127,6 +127,10 @@ class PluginConfig(base.Config):
     refresh = c.Type(bool, default=False)
     """Run everything again and overwrite the cache (same as BACKPROP_REFRESH=1)."""
 
+    notebooks = c.Type(bool, default=True)
+    """Offer every page with code as a Jupyter notebook (.ipynb) and a Python script (.py),
+    linked under its title, with the watched packages as a wheel the notebooks import."""
+
     verify = c.Type(bool, default=False)
     """The stale-value guard (same as BACKPROP_VERIFY=1): run every page, cached or not,
     and fail the build where a cached result differs from the fresh one (page:line and

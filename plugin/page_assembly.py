@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mkdocs_backprop.blocks import Block, Fence, InlineRef, find_inline
 from mkdocs_backprop.errors import Failure, error_box, inline_error
@@ -23,6 +24,9 @@ from mkdocs_backprop.placeholders import Placeholders
 from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.worker_protocol import ItemResult
 
+if TYPE_CHECKING:
+    from mkdocs_backprop.notebook import PageDownloads
+
 __all__ = ["PageOutcome", "assemble"]
 
 
@@ -33,6 +37,7 @@ class PageOutcome:
     not_run: int = 0
     # (fence line, seconds) for each figure drawn by `dot` in this build, not read from the cache
     drawn: list[tuple[int, float]] = field(default_factory=list)
+    downloads: PageDownloads | None = None  # the page as a notebook and a script
 
 
 def assemble(

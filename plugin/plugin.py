@@ -14,12 +14,13 @@ Events used, and why:
 - ``on_page_markdown``: take each page's results, draw its figures, and swap
   blocks and values for placeholders.
 - ``on_page_content``: put the escaped values into the HTML, the page's table of
-  contents and its title.
-- ``on_post_page``: put the figures' SVGs into the finished page, turn its
+  contents and its title; link the page's notebook and script under its title.
+- ``on_post_page``: write the page's notebook and script beside it (``notebook``),
+  put the figures' SVGs into the finished page, turn its
   formulas into MathML and escape a value in its ``<title>``. Both happen after the search plugin has indexed the
   content, so it never parses SVG or MathML markup (most of a big book's warm
   build cost otherwise); it indexes the LaTeX, as on any MathJax site.
-- ``on_post_build``: write assets, stop the worker (under serve: keep it for
+- ``on_post_build``: write assets and the notebooks' wheel (``wheel``), stop the worker (under serve: keep it for
   the next build while the code it imported is unchanged), log the summary
   line, prune the cache after a complete build without errors, and fail the
   build if anything failed.
@@ -31,8 +32,9 @@ from __future__ import annotations
 import html
 import logging
 import os
+import posixpath
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -47,9 +49,13 @@ from mkdocs_backprop.session import BuildSession, KeptWorker, SourcePage
 from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.worker_client import WorkerError
 
+if TYPE_CHECKING:
+    from mkdocs_backprop.notebook import NotebookContext, PageDownloads
+
 log = get_plugin_logger("backprop")
 
 _CSS = "assets/backprop/blocks.css"
+_DOWNLOADS = "downloads"  # the site folder of the wheel the notebooks import
 
 DIRTY_UNSUPPORTED = (
     "backprop: --dirty is not supported. A dirty build rewrites only the pages whose files "
@@ -102,6 +108,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
 
     def on_pre_build(self, *, config: Any) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_pre_build"""
+        self.downloads: dict[str, PageDownloads] = {}  # src_uri -> the page as notebook and script
         cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=log.warning)
         self.failures: list[Failure] = []
         self.session = BuildSession(self.root, self.settings, cache, self.config.watch)
@@ -128,9 +135,11 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             return f"{get_relative_url(target.url, page.file.url)}#{entry.anchor}"
 
         try:
-            outcome = self.session.page(markdown, self._source(page.file), link)
+            outcome = self.session.page(markdown, self._source(page.file), link, self._downloads(page, config, files))
         except WorkerError as error:
             raise PluginError(str(error)) from error
+        if outcome.downloads is not None:
+            self.downloads[page.file.src_uri] = outcome.downloads
         for failure in [*outcome.failures, *self._snippet_failures(markdown, page.file)]:
             self._report(failure)
         for line, seconds in outcome.drawn:
@@ -156,7 +165,10 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         if page.title and (title := fill_heading(page.title)):
             page.title = title
             self.valued_titles.add(page.file.src_uri)
-        return self.session.placeholders.fill(html)
+        html = self.session.placeholders.fill(html)
+        if page.file.src_uri in self.downloads:
+            html = _with_download_links(html, self._download_name(page.file), self._wheel_href(page))
+        return html
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         """https://www.mkdocs.org/dev-guide/plugins/#on_post_page"""
@@ -165,6 +177,13 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         output = self.session.placeholders.fill_late(output)
         if page.file.src_uri in self.valued_titles:
             output = _escape_title(output, page.title)
+        downloads = self.downloads.get(page.file.src_uri)
+        if downloads is not None:
+            folder = Path(page.file.abs_dest_path).parent
+            folder.mkdir(parents=True, exist_ok=True)  # MkDocs writes the page itself after this
+            name = self._download_name(page.file)
+            (folder / f"{name}.ipynb").write_text(downloads.notebook, encoding="utf-8")
+            (folder / f"{name}.py").write_text(downloads.script, encoding="utf-8")
         from mkdocs_backprop import interactive, mathml
         from mkdocs_backprop.site_assets import ASSET_DIR
 
@@ -187,6 +206,11 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         # The characters the fonts must hold, gathered while the pages were built (every
         # page is: --dirty is refused), rather than read back from every page.
         install_assets(config.site_dir, self.session.cache, self.session.text)
+        wheel = self.session.wheel() if self.downloads else None
+        if wheel is not None:
+            target = Path(config.site_dir) / _DOWNLOADS / wheel.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(wheel.data)
         target = Path(config.site_dir) / _CSS
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((Path(__file__).parent / "assets" / "blocks.css").read_bytes())
@@ -225,6 +249,37 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         meta = get_data(source)[1] if source.startswith("---") else {}
         return SourcePage(file.src_uri, self._path(file), source, meta.get("figure_label"),
                           self.sections.get(file.src_uri, ()))
+
+    def _downloads(self, page: Any, config: Any, files: Any) -> NotebookContext | None:
+        """Where the page and the site live, for its notebook's links (None: no notebooks)."""
+        if not (self.config.enabled and self.config.notebooks):
+            return None
+        from mkdocs_backprop.notebook import NotebookContext
+
+        site = (config.site_url or "/").rstrip("/") + "/"
+        wheel = self.session.wheel()
+
+        def resolve(target: str) -> str | None:
+            path, _, fragment = target.partition("#")
+            found = files.get_file_from_path(posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), path)))
+            return None if found is None else site + found.url + (f"#{fragment}" if fragment else "")
+
+        def figure_url(entry: FigureEntry) -> str:
+            return f"{site}{files.get_file_from_path(entry.src_uri).url}#{entry.anchor}"
+
+        return NotebookContext(site + page.file.url, config.site_name, wheel,
+                               f"{site}{_DOWNLOADS}/{wheel.filename}" if wheel else "", resolve, figure_url)
+
+    def _download_name(self, file: Any) -> str:
+        """The page's notebook and script are called after its file (its folder for an index page)."""
+        stem = Path(file.src_uri).stem
+        if stem in ("index", "README"):
+            stem = Path(file.src_uri).parent.name or Path(self.root).name
+        return stem
+
+    def _wheel_href(self, page: Any) -> str | None:
+        wheel = self.session.wheel()
+        return get_relative_url(f"{_DOWNLOADS}/{wheel.filename}", page.file.url) if wheel else None
 
     def _cache_dir(self) -> Path | None:
         return self.root / self.config.cache_dir if self.config.cache else None
@@ -297,6 +352,20 @@ def _escape_title(output: str, title: str) -> str:
 
     shown = Markup(title).striptags()
     return output.replace(f"<title>{shown}", f"<title>{html.escape(shown, quote=False)}", 1)
+
+
+def _with_download_links(page_html: str, name: str, wheel_href: str | None) -> str:
+    """The page's HTML with links to its notebook and script right under its title."""
+    links = [f'<a href="{name}.ipynb" download>노트북 (.ipynb)</a>',
+             f'<a href="{name}.py" download>파이썬 스크립트 (.py)</a>']
+    if wheel_href:
+        links.append(f'<a href="{html.escape(wheel_href)}" download title="노트북이 불러 쓰는 패키지">'
+                     "패키지 (.whl)</a>")
+    bar = f'<p class="bp-downloads">이 페이지의 코드 내려받기: {" · ".join(links)}</p>'
+    end = page_html.find("</h1>")
+    if end < 0:
+        return bar + page_html
+    return page_html[: end + 5] + bar + page_html[end + 5 :]
 
 
 def _section_titles(page: Any) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs_backprop import figures
 from mkdocs_backprop.blocks import Page, front_matter_lines
@@ -31,6 +32,10 @@ from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.site_assets import SiteText
 from mkdocs_backprop.worker_client import WorkerClient, WorkerError
 from mkdocs_backprop.worker_protocol import ItemResult, PageJob
+
+if TYPE_CHECKING:
+    from mkdocs_backprop.notebook import NotebookContext
+    from mkdocs_backprop.wheel import Wheel
 
 __all__ = ["BuildSession", "KeptWorker", "SourcePage"]
 
@@ -59,6 +64,8 @@ class BuildSession:
         self.root = root
         self.settings = settings
         self.cache = cache
+        self.watch = watch
+        self._wheel: Wheel | None | bool = False  # False: not built yet
         self.started = time.monotonic()
         self.environment = (environment_digest([root / d for d in watch], settings.preload)
                             if settings.enabled else "")
@@ -165,8 +172,13 @@ class BuildSession:
         self.cache.put_bytes(_DURATIONS, json.dumps(merged, ensure_ascii=False, sort_keys=True).encode())
         self._durations.clear()
 
-    def page(self, markdown: str, page: SourcePage, link: Callable[[FigureEntry], str]) -> PageOutcome:
-        """The page's Markdown with placeholders (filled later by ``placeholders.fill``)."""
+    def page(self, markdown: str, page: SourcePage, link: Callable[[FigureEntry], str],
+             downloads: NotebookContext | None = None) -> PageOutcome:
+        """The page's Markdown with placeholders (filled later by ``placeholders.fill``).
+
+        With ``downloads`` (and the ``notebooks`` setting) the outcome also carries the
+        page as a notebook and a script, if all its code ran cleanly.
+        """
         if not self.settings.enabled:
             plan = plan_page(markdown, path=page.path, line_offset=0, settings=self.settings)
             return assemble(plan, None, self.placeholders, self.settings, src_uri=page.src_uri,
@@ -187,7 +199,19 @@ class BuildSession:
         for figure in drawn:
             if figure.svg:
                 self.text.add_figure(figure.svg)
+        if downloads is not None and self.settings.notebooks:
+            from mkdocs_backprop.notebook import page_downloads
+
+            outcome.downloads = page_downloads(plan, results, drawn, self.figures, downloads)
         return outcome
+
+    def wheel(self) -> Wheel | None:
+        """The watched folders that are packages, as one wheel for the notebooks (built once)."""
+        if self._wheel is False:
+            from mkdocs_backprop.wheel import build_wheel, importable_packages
+
+            self._wheel = build_wheel(importable_packages([self.root / d for d in self.watch]))
+        return self._wheel  # type: ignore[return-value]
 
     def math(self, page_html: str) -> str:
         """``page_html`` with its formulas as MathML (``mathml.MathError`` if one is broken).

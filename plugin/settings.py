@@ -27,3 +27,4 @@ class Settings:
     preload: tuple[str, ...] = ()  # modules the worker imports once, before any page
     formatter: str | None = None  # "module:function" that turns a bare inline value into text
     verify: bool = False  # run cached pages too and fail on any difference (the stale-value guard)
+    notebooks: bool = True  # offer each page with code as a notebook (.ipynb) and a script (.py)
