@@ -276,8 +276,8 @@ class Server:
         try:
             with urllib.request.urlopen(self.url(name), timeout=5) as response:
                 return marker in response.read().decode("utf-8")
-        except (urllib.error.URLError, ConnectionError):
-            return False  # between builds the page can be briefly missing
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False  # between builds the page can be briefly missing (or slow to come, on a busy machine)
 
     def save(self, edit: Callable[[], str], name: str) -> tuple[float, dict[str, int] | None]:
         """Seconds from the save to the rebuilt page being served, and that rebuild's counts."""
