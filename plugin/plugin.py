@@ -15,11 +15,14 @@ Events used, and why:
   blocks and values for placeholders.
 - ``on_page_content``: put the escaped values into the HTML, the page's table of
   contents and its title; link the page's notebook and script under its title.
+- ``on_page_context`` (around the search plugin's): while search indexes the page,
+  its formulas read as text (``math_text``: ``z = (x + y)²``, not ``\\(z = (x + y)^2\\)``),
+  so result snippets are readable; the LaTeX is put back right after.
 - ``on_post_page``: write the page's notebook and script beside it (``notebook``),
   put the figures' SVGs into the finished page, turn its
   formulas into MathML and escape a value in its ``<title>``. Both happen after the search plugin has indexed the
   content, so it never parses SVG or MathML markup (most of a big book's warm
-  build cost otherwise); it indexes the LaTeX, as on any MathJax site.
+  build cost otherwise).
 - ``on_post_build``: write assets and the notebooks' wheel (``wheel``), stop the worker (under serve: keep it for
   the next build while the code it imported is unchanged), log the summary
   line, prune the cache after a complete build without errors, and fail the
@@ -37,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
@@ -109,6 +112,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
     def on_pre_build(self, *, config: Any) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_pre_build"""
         self.downloads: dict[str, PageDownloads] = {}  # src_uri -> the page as notebook and script
+        self._formulas: dict[str, list[str]] = {}  # src_uri -> LaTeX wrappers while search reads the page
         cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=log.warning)
         self.failures: list[Failure] = []
         self.session = BuildSession(self.root, self.settings, cache, self.config.watch)
@@ -169,6 +173,24 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         if page.file.src_uri in self.downloads:
             html = _with_download_links(html, self._download_name(page.file), self._wheel_href(page))
         return html
+
+    @event_priority(100)  # before the search plugin indexes the page (priority 0)
+    def _formulas_as_text(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        if self.config.enabled and self.session is not None:
+            page.content, self._formulas[page.file.src_uri] = self.session.searchable(page.content)
+        return context
+
+    @event_priority(-100)  # after it: the page is rendered, and later turned into MathML, from the LaTeX
+    def _formulas_back(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        originals = self._formulas.pop(page.file.src_uri, None)
+        if originals:
+            from mkdocs_backprop.math_text import restore
+
+            page.content = restore(page.content, originals)
+        return context
+
+    on_page_context = CombinedEvent(_formulas_as_text, _formulas_back)
+    """https://www.mkdocs.org/dev-guide/plugins/#on_page_context"""
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         """https://www.mkdocs.org/dev-guide/plugins/#on_post_page"""

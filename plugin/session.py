@@ -65,6 +65,7 @@ class BuildSession:
         self.settings = settings
         self.cache = cache
         self.watch = watch
+        self._math_memo: dict[str, list[str]] = {}  # a page's converted formulas, by cache key
         self._wheel: Wheel | None | bool = False  # False: not built yet
         self.started = time.monotonic()
         self.environment = (environment_digest([root / d for d in watch], settings.preload)
@@ -214,7 +215,40 @@ class BuildSession:
         return self._wheel  # type: ignore[return-value]
 
     def math(self, page_html: str) -> str:
-        """``page_html`` with its formulas as MathML (``mathml.MathError`` if one is broken).
+        """``page_html`` with its formulas as MathML (``mathml.MathError`` if one is broken)."""
+        from mkdocs_backprop import mathml
+
+        wrappers = mathml.formulas(page_html)
+        if not wrappers:
+            return page_html
+        converted = self._converted(wrappers)
+        for markup in converted:
+            self.text.add_math(markup)
+        return mathml.substitute(page_html, dict(zip(wrappers, converted)))
+
+    def searchable(self, page_html: str) -> tuple[str, list[str]]:
+        """``page_html`` with its formulas as readable text (``math_text.for_search``) and the
+        LaTeX wrappers to put back (``math_text.restore``). A broken formula is left as it
+        is: ``math`` reports it when the page is finished."""
+        from mkdocs_backprop import math_text, mathml
+
+        wrappers = mathml.formulas(page_html)
+        if not wrappers:
+            return page_html, []
+        try:
+            converted = self._converted(wrappers)
+        except mathml.MathError:
+            return page_html, []
+        text_of = {}
+        for wrapper, markup in zip(wrappers, converted):
+            try:
+                text_of[wrapper] = math_text.readable(markup)
+            except Exception:  # noqa: BLE001 - that formula keeps its LaTeX in the index
+                continue
+        return math_text.for_search(page_html, text_of)
+
+    def _converted(self, wrappers: list[str]) -> list[str]:
+        """Each wrapper as MathML, from the cache (or converted and stored; a broken formula raises).
 
         Converting a chapter's formulas costs about as much as the rest of a warm
         build's plugin work, so a page's converted formulas are kept in the cache,
@@ -223,10 +257,9 @@ class BuildSession:
         """
         from mkdocs_backprop import mathml
 
-        wrappers = mathml.formulas(page_html)
-        if not wrappers:
-            return page_html
         key = digest("math", self.environment, wrappers)
+        if key in self._math_memo:  # the search index asked for them first
+            return self._math_memo[key]
         cached = self.cache.get_text("math", key)
         converted = None
         if cached is not None:
@@ -238,9 +271,8 @@ class BuildSession:
                 or not all(isinstance(c, str) for c in converted)):
             converted = [mathml.convert_wrapper(w) for w in wrappers]  # a broken formula raises
             self.cache.put_text("math", key, json.dumps(converted, ensure_ascii=False))
-        for markup in converted:
-            self.text.add_math(markup)
-        return mathml.substitute(page_html, dict(zip(wrappers, converted)))
+        self._math_memo[key] = converted
+        return converted
 
     def _fingerprint(self) -> str | None:
         # Once per build: it runs `dot -V`; a build sees one dot and one font. None when
