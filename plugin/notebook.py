@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mkdocs_backprop.blocks import Block, Fence, InlineRef, find_inline
+from mkdocs_backprop.cache import digest
 from mkdocs_backprop.figure_index import FigureEntry, FigureIndex
 from mkdocs_backprop.figures import PageFigure
 from mkdocs_backprop.josa import fix_leading_particle
@@ -86,11 +87,29 @@ def page_downloads(plan: PagePlan, results: list[ItemResult], drawn: list[PageFi
         return None
     if any(f.svg is None for f in drawn):
         return None
+    # Under `mkdocs serve` every save rebuilds every page: a page whose code, results,
+    # figures and context are unchanged keeps the files it had (a tenth of a warm build).
+    key = digest("notebook", plan.path, plan.page.line_offset, [s if isinstance(s, str) else repr(s)
+                                                                 for s in plan.page.segments],
+                 [r.to_json() for r in results], [(f.svg, f.entry.label, f.alt) for f in drawn],
+                 sorted((k, e.label, e.src_uri, e.anchor) for k, e in index.by_id.items()),
+                 [context.resolve_link(m.group("target")) for line in plan.page.segments
+                  if isinstance(line, str) for m in _LINK_RE.finditer(line)],
+                 context.page_url, context.site_name, context.wheel_url,
+                 context.wheel.filename if context.wheel else None)
+    if key in _MADE:
+        return _MADE[key]
     writer = _Writer(plan, results, {id(f.block): f for f in drawn}, index, context)
     body = writer.cells()
     requirements = _requirements(body, context.wheel)
     cells = _header(context, requirements, writer.title) + body
-    return PageDownloads(_notebook(cells), _script(cells), requirements)
+    if len(_MADE) > 256:
+        _MADE.clear()
+    _MADE[key] = made = PageDownloads(_notebook(cells), _script(cells), requirements)
+    return made
+
+
+_MADE: dict[str, PageDownloads] = {}  # by everything a page's downloads are made from
 
 
 # -- the page's cells ----------------------------------------------------------------
@@ -312,26 +331,29 @@ def _header(context: NotebookContext, requirements: tuple[str, ...], title: str)
 
 
 def _notebook(cells: list[_Cell]) -> str:
+    """The cells as nbformat 4 JSON, validated once against the format's schema."""
     import nbformat
-    from nbformat import v4
 
-    nb = v4.new_notebook(metadata={
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    })
+    made: list[dict[str, Any]] = []
     count = 0
     for n, cell in enumerate(cells, 1):
-        if cell.kind == "markdown":
-            made = v4.new_markdown_cell(cell.source, metadata=cell.metadata)
-        else:
+        entry: dict[str, Any] = {"cell_type": cell.kind, "id": f"cell-{n}",  # stable: same page, same file
+                                 "metadata": cell.metadata, "source": cell.source}
+        if cell.kind == "code":
             count += 1
-            outputs = [v4.new_output(o.pop("output_type"), **o) for o in (dict(o) for o in cell.outputs)]
-            made = v4.new_code_cell(cell.source, outputs=outputs, execution_count=count if outputs else None,
-                                    metadata=cell.metadata)
-        made["id"] = f"cell-{n}"  # stable ids: the same page gives the same file
-        nb.cells.append(made)
-    nbformat.validate(nb)
-    return nbformat.writes(nb) + "\n"
+            entry["outputs"] = [dict(o) for o in cell.outputs]
+            entry["execution_count"] = count if cell.outputs else None
+            for output in entry["outputs"]:
+                if output["output_type"] == "display_data":
+                    output.setdefault("metadata", {})
+        made.append(entry)
+    notebook = nbformat.from_dict({
+        "nbformat": 4, "nbformat_minor": 5, "cells": made,
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                     "language_info": {"name": "python"}},
+    })
+    nbformat.validate(notebook)
+    return nbformat.writes(notebook) + "\n"
 
 
 def _script(cells: list[_Cell]) -> str:
