@@ -520,6 +520,37 @@ def chapter(work: Path, runs: int, report: Report, details: list[str], peer: boo
     details.append(f"- 사이트 전체 {total / 1024:.0f} KiB (그중 플러그인의 CSS와 글꼴 {ours / 1024:.0f} KiB). "
                    "페이지별 HTML(인라인 SVG 포함):")
     details += [f"  - `{name}`: {size / 1024:.1f} KiB" for name, size in sizes.items() if name != "404.html"]
+    details += interactive_weight(site_dir)
+
+
+_GRAPH_DATA_RE = re.compile(r'<script type="application/json" class="bp-graph".*?</script>', re.S)
+_INTERACTIVE_TAGS_RE = re.compile(r'<link rel="stylesheet" href="[^"]*interactive\.css"><script defer src="[^"]*'
+                                  r'interactive\.js"></script>')
+
+
+def interactive_weight(site_dir: Path) -> list[str]:
+    """What interactive figures add: the script and stylesheet (fetched once, by pages that
+    have such a figure) and, per page, the graphs' data and the two tags in <head>."""
+    import gzip
+
+    def gz(data: bytes) -> int:
+        return len(gzip.compress(data, compresslevel=6))  # a web server's usual level
+
+    assets = site_dir / "assets" / "backprop"
+    script, style = (assets / "interactive.js").read_bytes(), (assets / "interactive.css").read_bytes()
+    lines = [f"- 움직이는 그림: `interactive.js` {len(script) / 1024:.1f} KiB (gzip {gz(script) / 1024:.1f} KiB), "
+             f"`interactive.css` {len(style) / 1024:.1f} KiB (gzip {gz(style) / 1024:.1f} KiB), 합쳐 gzip "
+             f"{gz(script) / 1024 + gz(style) / 1024:.1f} KiB (예산: 스크립트 15 KiB 미만). 움직이는 그림이 있는 "
+             "페이지만 받으며, 한 번 받으면 다른 페이지는 브라우저 캐시를 씁니다. 페이지마다 더해지는 것"
+             "(그래프 데이터와 `<head>`의 태그 두 개):"]
+    for page in sorted(site_dir.rglob("index.html")):
+        html = page.read_text(encoding="utf-8")
+        data = "".join(_GRAPH_DATA_RE.findall(html)) + "".join(_INTERACTIVE_TAGS_RE.findall(html))
+        if data:
+            name = str(page.parent.relative_to(site_dir)) or "."
+            lines.append(f"  - `{name}`: 그림 {len(_GRAPH_DATA_RE.findall(html))}개, "
+                         f"+{len(data.encode()) / 1024:.1f} KiB (gzip +{gz(data.encode()) / 1024:.1f} KiB)")
+    return lines
 
 
 def _cpu_note(builds: list[Build]) -> str:
