@@ -634,6 +634,8 @@
         if (v.shape.length) input.setAttribute("aria-label", label);
         wrap.appendChild(input);
         box.appendChild(wrap);
+        input.bpText = input.value;
+        input.bpExact = x;
         input.addEventListener("change", function () { self.changed(input); });
         self.fields.push(input);
       });
@@ -681,7 +683,8 @@
     var last = this.steps.length;
     var next = where === "first" ? 0 : where === "prev" ? Math.max(0, this.step - 1) : Math.min(last, this.step + 1);
     if (next === this.step) {
-      this.status.textContent = next === last ? "마지막 단계입니다. ‘처음으로’를 누르면 처음부터 다시 봅니다." : "첫 단계입니다.";
+      this.status.textContent = next === last ? "마지막 단계입니다. ‘처음으로’를 누르면 처음부터 다시 봅니다."
+        : "아직 첫 단계 전입니다. ‘다음’을 누르면 시작합니다.";
       return;
     }
     this.step = next;
@@ -722,7 +725,10 @@
   Figure.prototype.read = function () {
     var values = {}, bad = null;
     this.fields.forEach(function (f) {
-      var i = +f.getAttribute("data-node"), j = +f.getAttribute("data-index"), x = f.value.trim() === "" ? NaN : Number(f.value);
+      var i = +f.getAttribute("data-node"), j = +f.getAttribute("data-index");
+      // A field still showing its build-time text stands for the exact build-time value
+      // (the text has at most six significant digits).
+      var x = f.value === f.bpText ? f.bpExact : f.value.trim() === "" ? NaN : Number(f.value);
       f.toggleAttribute("aria-invalid", !isFinite(x));
       if (!isFinite(x)) bad = bad || f;
       (values[i] = values[i] || [])[j] = x;

@@ -151,3 +151,31 @@ def test_what_python_refuses_to_compute_the_page_refuses_too(engine: Any) -> Non
         "data => { try { bpGraph.evaluate(data, {0: bpGraph.T([], [0], false)}); return null; }"
         " catch (e) { return e.bp ? e.message : 'other: ' + e.message; } }", data)
     assert message == "0의 역수는 정의되지 않습니다."
+
+
+def test_an_unchanged_field_keeps_its_exact_value_when_another_input_changes(engine: Any) -> None:
+    """A field shows six significant digits; the value behind it is the build's, to the last bit."""
+    from layers import MulLayer
+    from layers.export import rebuild
+    from mkdocs_backprop.figure_source import figure_source
+    from mkdocs_backprop.figure_svg import render_svg
+    from mkdocs_backprop.interactive import data_html
+
+    layer = MulLayer()
+    with Graph() as g:
+        g.output(layer.forward(g.input(0.123456789, "x"), g.input(3, "y")), "z")
+    layer.backward(1)
+    source = figure_source(g)
+    svg = render_svg(source, id_prefix="bp-t-", alt=source.alt)
+    engine.evaluate("html => { document.body.innerHTML = html; bpGraph.init(); }",
+                    f'<figure class="bp-figure" id="t"><div class="bp-figure-scroll">{svg}</div>'
+                    f'{data_html(source.graph, "bp-t-")}<figcaption>곱</figcaption></figure>')
+    fields = engine.locator("#t .bp-inputs input")
+    assert fields.nth(0).input_value() == "0.123457"
+    fields.nth(1).fill("4")
+    fields.nth(1).press("Enter")
+    expected = rebuild(json.loads(source.graph), {1: 4})
+    shown = engine.evaluate("() => [...document.querySelectorAll(\"[id^='bp-t-e'][id$='-value'] text\")]"
+                            ".map(t => t.textContent)")
+    assert shown == [format_value(e.value) for e in expected.edges] == ["0.123457", "4", "0.493827"]
+    assert engine.locator("#t svg").get_attribute("aria-label") == expected.describe()
