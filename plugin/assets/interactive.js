@@ -658,7 +658,10 @@
     if (!fig.hasAttribute("tabindex")) fig.setAttribute("tabindex", "0");
     fig.classList.add("bp-interactive");
     fig.addEventListener("keydown", function (ev) {
-      if (ev.target.tagName === "INPUT" || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      // Only on the figure itself and its buttons: arrows in a field move the caret, and
+      // on the drawing's scroll box (a wide figure on a phone) they scroll it.
+      if ((ev.target !== fig && !controls.contains(ev.target)) || ev.target.tagName === "INPUT" ||
+          ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
       var key = { ArrowRight: "next", ArrowLeft: "prev", Home: "first" }[ev.key];
       if (key && self.steps.length) { ev.preventDefault(); self.go(key); }
     });

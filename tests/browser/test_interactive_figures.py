@@ -297,6 +297,10 @@ def test_keyboard_alone_steps_and_edits(context: tuple[Any, Recorder], served_si
     root.focus()
     tab.keyboard.press("ArrowRight")
     assert root.locator(".bp-count").inner_text().startswith("1 /")
+    # On the drawing's scroll box (focusable when a phone makes it scroll) arrows scroll, not step.
+    tab.evaluate("() => document.querySelector('#mul-backward .bp-figure-scroll')"
+                 ".dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}))")
+    assert root.locator(".bp-count").inner_text().startswith("1 /")
     tab.keyboard.press("Tab")  # into the controls: the first button
     assert tab.evaluate("() => document.activeElement.textContent") == "처음으로"
     tab.keyboard.press("Enter")
