@@ -138,9 +138,12 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]
     for i, word in enumerate(PARTICLE_FORMS):
         (docs / f"p{i:02d}.md").write_text(f"# 쪽 {i}\n\n이 쪽에서는 {word} 살펴봅니다.\n", encoding="utf-8")
         nav.append(f"p{i:02d}.md")
+    (root / "layers").symlink_to(ROOT / "layers", target_is_directory=True)  # the inherited `watch` folder
     config = root / "mkdocs.yml"
     config.write_text(
-        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nnav:\n" + "".join(f"  - {n}\n" for n in nav),
+        # The theme's custom_dir is relative to the config file: point it at the repository's.
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\ntheme:\n  custom_dir: {ROOT / 'overrides'}\nnav:\n"
+        + "".join(f"  - {n}\n" for n in nav),
         encoding="utf-8",
     )
     try:
