@@ -9,18 +9,19 @@
     [".md-typeset figure.bp-figure > .bp-figure-scroll", function (box) {
       return (box.getAttribute("data-bp-name") || "그림") + " (옆으로 스크롤)";
     }],
-    [".md-typeset div.arithmatex", function () { return "수식 (옆으로 스크롤)"; }],
-    [".md-typeset .md-typeset__scrollwrap", function () { return "표 (옆으로 스크롤)"; }],
+    // Landmarks need distinct names: formulas and tables are numbered in page order.
+    [".md-typeset div.arithmatex", function (box, n) { return "수식 " + n + " (옆으로 스크롤)"; }],
+    [".md-typeset .md-typeset__scrollwrap", function (box, n) { return "표 " + n + " (옆으로 스크롤)"; }],
   ];
   var OURS = "data-bp-scrolls";
 
-  function update(box, name) {
+  function update(box, name, n) {
     var scrolls = box.scrollWidth > box.clientWidth + 1;
     if (scrolls && !box.hasAttribute(OURS)) {
       box.setAttribute(OURS, "");
       box.setAttribute("tabindex", "0");
       box.setAttribute("role", "region");
-      box.setAttribute("aria-label", name(box));
+      box.setAttribute("aria-label", name(box, n));
     } else if (!scrolls && box.hasAttribute(OURS)) {
       ["tabindex", "role", "aria-label", OURS].forEach(function (a) { box.removeAttribute(a); });
     }
@@ -28,10 +29,10 @@
 
   function watch() {
     BOXES.forEach(function (entry) {
-      document.querySelectorAll(entry[0]).forEach(function (box) {
-        update(box, entry[1]);
+      document.querySelectorAll(entry[0]).forEach(function (box, i) {
+        update(box, entry[1], i + 1);
         if (window.ResizeObserver) {
-          new ResizeObserver(function () { update(box, entry[1]); }).observe(box);
+          new ResizeObserver(function () { update(box, entry[1], i + 1); }).observe(box);
         }
       });
     });
