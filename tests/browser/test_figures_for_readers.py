@@ -356,3 +356,45 @@ def test_in_print_every_figure_fits_the_column(printed: dict) -> None:
 def test_print_leaves_out_buttons_and_controls(printed: dict) -> None:
     shown = [f"{name}: {c}" for name, p in printed.items() for c in p["controls"]]
     assert not shown, "\n".join(shown[:20])
+
+
+# -- the glyphs readers get ------------------------------------------------------------
+
+
+def test_readers_get_the_partial_sign_from_the_served_math_font_and_a_quieter_shape(
+        browser: Any, served_site: ServedSite) -> None:
+    recorder = Recorder(served_site.origin)
+    context = new_context(browser, recorder)
+    page = context.new_page()
+    page.goto(served_site.url("ch05/6-affine-softmax/"))
+    page.evaluate("document.fonts.ready.then(() => true)")
+    cdp = context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]["nodeId"]
+
+    def fonts_of(selector: str) -> dict[str, int]:
+        (node,) = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"][:1]
+        used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        return {f["familyName"]: f["glyphCount"] for f in used}
+
+    # Which font Chromium really drew the ∂ of "∂L/∂Y·Wᵀ" with: the site's math subset
+    # ("BP Math", renamed DejaVu Math TeX Gyre), not NanumGothic's schwa-like ∂ nor a fallback.
+    symbol_id = page.evaluate("""() => { const t = [...document.querySelectorAll('#affine svg text')]
+        .find(t => t.textContent.startsWith('∂')); t.id = 'bp-test-symbol'; return t.textContent; }""")
+    assert symbol_id.startswith("∂\U0001d43f/∂\U0001d44c")
+    assert set(fonts_of("#bp-test-symbol")) == {"BP Math"}
+    # The values in the served Hangul/label subset.
+    page.evaluate("() => { document.querySelector('#affine svg [id$=\"-e0-value\"] text').id = 'bp-test-value'; }")
+    assert set(fonts_of("#bp-test-value")) == {"BP Figure Sans"}
+    # The shape, quieter: smaller and in the muted colour, apart from the value.
+    shape, value = page.evaluate("""() => {
+        const texts = [...document.querySelectorAll('#affine svg text')];
+        const shape = texts.find(t => t.textContent === '(2,)');
+        const value = document.querySelector('#affine svg [id$="-e0-value"] text');
+        const f = t => ({px: t.getBoundingClientRect().height, fill: getComputedStyle(t).fill,
+                         top: t.getBoundingClientRect().top});
+        return [f(shape), f(value)]; }""")
+    muted = page.evaluate("getComputedStyle(document.querySelector('#affine svg')).getPropertyValue('--bp-muted').trim()")
+    assert shape["px"] < value["px"] and shape["fill"] == _rgb(muted) and shape["top"] < value["top"]
+    context.close()
