@@ -155,12 +155,8 @@ def describe(graph: Graph) -> str:
             for e in graph.edges
             if e.dst.kind != "output" and e.grad is not None
         ]
-        if len(seeds) == 1:
-            start = f"{seeds[0].dst.label}의 기울기 {_gradient(seeds[0])}에서 시작해"
-        elif seeds:
-            start = "출력의 기울기 " + ", ".join(f"{e.dst.label} {_gradient(e)}" for e in seeds) + "에서 시작해"
-        else:
-            start = ""
+        # (interactive.js writes the same sentence when a reader changes the inputs.)
+        start = " ".join(f"{e.dst.label}의 기울기 {_gradient(e)}에서 시작해" for e in seeds)
         parts.append("역전파: " + (start + " " if start else "") + ", ".join(flows) + ".")
     return " ".join(parts)
 
@@ -168,7 +164,7 @@ def describe(graph: Graph) -> str:
 _ORDINALS = ("첫", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉", "열")
 # The chapter's names for the two arithmetic nodes; a screen reader says "×" and "+" as
 # operators, not as node names.
-_NODE_WORDS = {"×": "곱셈", "+": "덧셈", "/": "역수"}
+_NODE_WORDS = {"×": "곱셈", "+": "덧셈"}  # (mkdocs_backprop/assets/interactive.js says the same)
 
 
 def _node_names(graph: Graph) -> dict[int, str]:

@@ -27,6 +27,15 @@
     }
   }
 
+  // Arrow keys in a box that scrolls scroll it, and go no further: an interactive figure
+  // (interactive.js) steps through its animation with the same keys when the figure
+  // itself has focus, a separate tab stop.
+  var SCROLL_KEYS = { ArrowLeft: 1, ArrowRight: 1, Home: 1, End: 1 };
+  document.addEventListener("keydown", function (ev) {
+    var box = ev.target;
+    if (SCROLL_KEYS[ev.key] && box.hasAttribute && box.hasAttribute(OURS)) ev.stopPropagation();
+  }, true);
+
   function watch() {
     BOXES.forEach(function (entry) {
       document.querySelectorAll(entry[0]).forEach(function (box, i) {

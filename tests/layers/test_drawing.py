@@ -209,12 +209,3 @@ def test_a_value_used_twice_gets_two_edges_each_with_its_own_arrow() -> None:
         assert joined(by_id(root, "a_e2-grad")) == joined(by_id(root, "a_e3-grad")) == "3"
         assert by_id(root, "e2-back") is not by_id(root, "e3-back")
 
-
-def test_several_outputs_start_the_backward_sentence_together() -> None:
-    first, second = Negate(), Exp()
-    with Graph() as g:
-        g.output(first.forward(g.input(1.0, "a")), "p")
-        g.output(second.forward(g.input(0.0, "b")), "q", grad_symbol="∂L/∂q")
-    first.backward(2.0)
-    second.backward(3.0)
-    assert "역전파: 출력의 기울기 p 2, q ∂L/∂q = 3에서 시작해 a 쪽으로 -2, b 쪽으로 3." in g.describe()
