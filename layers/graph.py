@@ -61,6 +61,9 @@ from typing import Any
 import numpy as np
 
 from layers.display import format_value
+# Node, Edge and the traced numbers live in layers.nodes; drawing, export and
+# callers keep importing them from here.
+from layers.nodes import Edge, Node, TracedFloat, TracedInt, _Annotation, _distinct  # noqa: F401
 
 FORWARD_COLOR = "#000000"
 BACKWARD_COLOR = "#c62828"
@@ -72,83 +75,6 @@ MUTED_COLOR = "#5f6368"
 MATH_FONT = "DejaVu Math TeX Gyre"
 
 _active: contextvars.ContextVar[Graph | None] = contextvars.ContextVar("active_graph", default=None)
-
-
-class TracedFloat(float):
-    """A float the graph can tell apart from an equal float elsewhere."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return float.__repr__(self)
-
-
-class TracedInt(int):
-    """An int the graph can tell apart from an equal (possibly cached) int."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return int.__repr__(self)
-
-
-def _distinct(value: Any) -> Any:
-    """Give Python scalars an identity of their own; arrays already have one."""
-    # Only plain Python numbers need it: CPython shares small ints and equal
-    # constants, while numpy scalars and arrays are fresh objects that the graph
-    # keeps alive, so their ids stay unique (and their numpy type is kept).
-    if type(value) is int:
-        return TracedInt(value)
-    if type(value) is float:
-        return TracedFloat(value)
-    return value
-
-
-@dataclass(eq=False)
-class Node:
-    """A box in the drawing: a named input/output, a constant, or a layer."""
-
-    kind: str  # "input", "output", "const" or "op"
-    label: str
-    layer: Any = None
-    dout: Any = None  # gradient the layer's backward received (ops only)
-    grads: tuple[Any, ...] | None = None  # what its backward returned, per argument
-    value: Any = None  # for inputs/outputs/constants
-    # Copies of the arrays among dout and grads, as backward returned them.
-    recorded_grads: tuple[Any, ...] | None = field(default=None, repr=False)
-    inputs: list[Edge] = field(default_factory=list, repr=False)  # the edges into a layer, by argument
-
-
-@dataclass(eq=False)
-class Edge:
-    src: Node
-    dst: Node
-    arg_index: int  # which argument of dst this edge feeds (0 for outputs)
-    value: Any
-    symbol: str | None = None
-    grad_symbol: str | None = None
-    # A copy of an array value as the layer received it: changing the array in
-    # place afterwards is an error (see Graph.check_unchanged), not a silent redraw.
-    recorded: Any = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        if isinstance(self.value, np.ndarray) and self.recorded is None:
-            self.recorded = self.value.copy()
-
-    @property
-    def grad(self) -> Any:
-        """The gradient flowing back along this edge, or None before backward."""
-        if self.dst.kind == "output":
-            return self.src.dout
-        if self.dst.kind == "op" and self.dst.grads is not None and self.arg_index < len(self.dst.grads):
-            return self.dst.grads[self.arg_index]
-        return None
-
-
-@dataclass
-class _Annotation:
-    symbol: str | None = None
-    grad_symbol: str | None = None
 
 
 class GraphError(ValueError):

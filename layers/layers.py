@@ -1,145 +1,29 @@
-"""The layers of chapter 5, each with ``forward`` and ``backward`` side by side.
+"""The layers of chapter 5, one class each, with ``forward`` and ``backward`` side by side.
 
-Naming follows the book: inputs ``x, y``, targets ``t``, the upstream
-gradient ``dout``, and the gradients a layer hands downstream ``dx, dy`` (and
-``dW, db`` kept on the layer for its parameters). ``forward`` stores exactly
-what ``backward`` needs.
-
-Where the book's code is rough, ours is not: ``Relu.backward`` never writes
-into the caller's array; ``Affine`` takes one sample (D,), a batch (N, D) or
-N-D input; ``SoftmaxWithLoss`` takes one-hot or label targets, treats a 1-D
-input as one sample and honours ``dout``.
-
-Every layer refuses Python lists and tuples (``*`` would repeat them and ``+``
-join them), and a forward that raises leaves the layer as it was, so a later
-backward answers for the last forward that succeeded.
-
-Every layer can be traced into a [`Graph`][layers.Graph] (see there);
-outside a graph the tracing costs one context-variable lookup per call.
+Naming follows the book: inputs ``x, y``, targets ``t``, the upstream gradient
+``dout``, and the gradients a layer hands downstream ``dx, dy`` (``dW, db`` are
+kept on the layer for its parameters); ``forward`` stores exactly what
+``backward`` needs and ends in ``return out``. Where the book's code is rough,
+ours is not: ``Relu.backward`` never writes into the caller's array; ``Affine``
+takes one sample (D,), a batch (N, D) or N-D input; ``SoftmaxWithLoss`` takes
+one-hot or label targets, treats a 1-D input as one sample and honours
+``dout``. What every layer shares (input checks, tracing into a
+[`Graph`][layers.Graph]) is in :mod:`layers.base`.
 """
 from __future__ import annotations
 
-import functools
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
+from layers.base import BackwardBeforeForwardError, Layer
 from layers.display import format_value
-from layers.functions import _as_float_array, _as_labels, check_finite, cross_entropy_error, softmax
-from layers import graph as _graph
+from layers.functions import _as_float_array, _as_labels, cross_entropy_error, softmax
 
-
-class BackwardBeforeForwardError(RuntimeError):
-    """``backward`` was called on a layer whose ``forward`` has not run."""
-
-
-def _traced_forward(forward: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(forward)
-    def wrapper(self: Layer, *args: Any) -> Any:
-        name = type(self).__name__
-        for i, arg in enumerate(args):
-            if isinstance(arg, (list, tuple)):
-                # x * 3 repeats a list and x + y joins two: never what a layer means.
-                raise TypeError(
-                    f"{name}.forward: argument {i + 1} is a Python {type(arg).__name__}, which "
-                    "layers would repeat or join instead of computing with element by element; "
-                    f"pass a numpy array: np.array({_short_repr(arg)})"
-                )
-            check_finite(f"{name}.forward: argument {i + 1}", arg)
-        # A rejected forward leaves the layer as it was: a later backward must not
-        # return gradients for inputs that were refused halfway through.
-        before = dict(self.__dict__)
-        try:
-            out = forward(self, *args)
-            # Finite inputs can still overflow (x**2 for x = 1e200); say so here rather
-            # than let inf/nan travel on into the next layer's numbers.
-            check_finite(f"{name}.forward: the result", out)
-            # Proof that forward ran, and the output whose shape backward checks dout against.
-            self._forward_done = True
-            self._out = out
-            return _graph.record_forward(self, args, out)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
-
-    return wrapper
-
-
-def _traced_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(backward)
-    def wrapper(self: Layer, dout: Any = 1.0) -> Any:
-        if not self._forward_done:
-            raise BackwardBeforeForwardError(
-                f"{type(self).__name__}.backward() was called before forward(): "
-                "run forward first, so the layer has the values backward needs"
-            )
-        check_finite(f"{type(self).__name__}.backward: dout", dout)
-        _graph.check_inputs_unchanged(self)
-        expected = np.shape(self._out)
-        if np.shape(dout) != expected and np.ndim(dout) != 0:
-            raise ValueError(
-                f"{type(self).__name__}.backward: dout has shape {np.shape(dout)}, "
-                f"but forward produced shape {expected}; pass a gradient of the output's shape"
-            )
-        if np.ndim(dout) == 0 and expected != ():
-            # A scalar seed, backward(1), on an array output means 1 for every element.
-            # Layers transpose, index and unbroadcast dout, so they need the full array:
-            # a bare scalar gave Dot/AddLayer/AddConst gradients of the wrong shape.
-            dout = np.full(expected, dout, dtype=float)
-        grads = backward(self, dout)
-        _graph.record_backward(self, dout, grads)
-        return grads
-
-    return wrapper
-
-
-class Layer:
-    """Base of every layer: wraps ``forward``/``backward`` so graphs can trace them.
-
-    A subclass writes ``forward`` as the book does, ending in ``return out``;
-    the wrapper checks the numbers, remembers that forward ran (and the output's
-    shape, which ``backward`` checks ``dout`` against) and records the call into
-    the active graph.
-    """
-
-    symbol = "?"  # what a graph draws inside this layer's node
-
-    _forward_done = False
-    _out: Any = None
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "forward" in cls.__dict__:
-            cls.forward = _traced_forward(cls.__dict__["forward"])  # type: ignore[method-assign]
-        if "backward" in cls.__dict__:
-            cls.backward = _traced_backward(cls.__dict__["backward"])  # type: ignore[method-assign]
-
-
-def _broadcast_shape(op: str, x: Any, y: Any) -> tuple[int, ...]:
-    shape_x, shape_y = np.shape(x), np.shape(y)
-    if shape_x == shape_y:  # the usual case needs no broadcasting rules
-        return shape_x
-    try:
-        return np.broadcast_shapes(np.shape(x), np.shape(y))
-    except ValueError:
-        raise ValueError(
-            f"cannot {op} operands of shapes {np.shape(x)} and {np.shape(y)}: "
-            "their shapes must match or broadcast"
-        ) from None
-
-
-def _unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
-    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``."""
-    if np.shape(grad) == shape:
-        return grad
-    grad = np.asarray(grad)
-    while grad.ndim > len(shape):
-        grad = grad.sum(axis=0)
-    for axis, size in enumerate(shape):
-        if size == 1 and grad.shape[axis] != 1:
-            grad = grad.sum(axis=axis, keepdims=True)
-    return grad if shape else grad[()]
+__all__ = [
+    "Affine", "AddConst", "AddLayer", "BackwardBeforeForwardError", "Dot", "Exp", "Layer",
+    "MulLayer", "Negate", "Reciprocal", "Relu", "Sigmoid", "SoftmaxWithLoss", "Square",
+]
 
 
 class MulLayer(Layer):
@@ -437,11 +321,34 @@ class SoftmaxWithLoss(Layer):
         return dx[0] if self.single else dx
 
 
+# -- helpers the layers above share ----------------------------------------
+
+def _broadcast_shape(op: str, x: Any, y: Any) -> tuple[int, ...]:
+    shape_x, shape_y = np.shape(x), np.shape(y)
+    if shape_x == shape_y:  # the usual case needs no broadcasting rules
+        return shape_x
+    try:
+        return np.broadcast_shapes(np.shape(x), np.shape(y))
+    except ValueError:
+        raise ValueError(
+            f"cannot {op} operands of shapes {np.shape(x)} and {np.shape(y)}: "
+            "their shapes must match or broadcast"
+        ) from None
+
+
+def _unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``."""
+    if np.shape(grad) == shape:
+        return grad
+    grad = np.asarray(grad)
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    for axis, size in enumerate(shape):
+        if size == 1 and grad.shape[axis] != 1:
+            grad = grad.sum(axis=axis, keepdims=True)
+    return grad if shape else grad[()]
+
+
 def _is_python_number(x: Any) -> bool:
     # bool is an int but not a number here; numpy scalars keep their own type.
     return type(x) in (int, float)
-
-
-def _short_repr(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

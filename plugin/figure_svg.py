@@ -1,8 +1,8 @@
 """DOT to inline SVG: run the real ``dot`` binary, then make its SVG safe to inline.
 
 ``render_svg(source, *, id_prefix, alt)`` runs in the MkDocs process: it renders
-DOT with the real ``dot`` binary (exit status and stderr always read; a warning
-fails the figure too), and post-processes the SVG (``postprocess``): sanitised
+DOT with the real ``dot`` binary (``graphviz_dot.run_dot``: exit status and stderr
+always read; a warning fails the figure too), and post-processes the SVG (``postprocess``): sanitised
 against an allow-list (``sanitize.clean_svg``), titles dropped, every id
 prefixed with ``id_prefix``, ``role="img"`` and the text alternative added, nan/inf labels refused, and colours made to follow the
 light/dark palette. Errors are ``FigureError`` with a message that says what
@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,13 +30,12 @@ from mkdocs_backprop.figure_font import (
     MATH_FONT_NAME,
     MATH_WEB_FONT_FAMILY,
     WEB_FONT_FAMILY,
-    check_font,
-    check_math_font,
     font_fingerprint,
     fonts_record,
     recall_fonts,
 )
 from mkdocs_backprop.figure_source import FigureError, FigureSource
+from mkdocs_backprop.graphviz_dot import DOT_VERSIONS, dot_version, find_dot, run_dot
 from mkdocs_backprop.sanitize import clean_svg
 from mkdocs_backprop.xml_markup import to_markup
 
@@ -47,10 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MIN_SCALE", "POSTPROCESS_VERSION", "postprocess", "render_svg", "renderer_fingerprint"]
 
-DOT_PACKAGE = "graphviz"
-
 POSTPROCESS_VERSION = "4"  # 3: allow-list sanitising; 4: hook links unwrapped, short title, math font, 8 px floor
-_DOT_TIMEOUT_S = 60
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -60,7 +54,6 @@ _URL_REF_RE = re.compile(r"url\(\s*#([^)\s]+)\s*\)")
 # A number a reader should never see: nan, inf, -inf, Infinity (any case),
 # standing alone rather than inside a word such as "info".
 _NON_FINITE_RE = re.compile(r"(?<![\w.])[-+\u2212]?(?:nan|inf(?:inity)?)(?!\w)", re.IGNORECASE)
-_DOT_LINE_RE = re.compile(r"\bline (\d+)\b")
 
 
 def render_svg(source: FigureSource, *, id_prefix: str, alt: str) -> str:
@@ -77,7 +70,7 @@ def render_svg(source: FigureSource, *, id_prefix: str, alt: str) -> str:
             'describe itself, so give one with alt="…" in the block\'s options'
         )
     if source.kind == "dot":
-        svg = _run_dot(source.text, font=source.font or FONT_FAMILY)
+        svg = run_dot(source.text, font=source.font or FONT_FAMILY)
     elif source.kind == "svg":
         svg = source.text
     else:
@@ -92,20 +85,20 @@ def renderer_fingerprint(cache: ResultCache | None = None) -> str:
     of a warm build's plugin time; with ``cache``, what an earlier build found is reused
     while `dot` and the font files are unchanged (``stat``: size, mtime, inode).
     """
-    dot = _find_dot()
+    dot = find_dot()
     record = _read_record(cache)
     if isinstance(record, dict):
         known = record.get("dot")
         try:
             if isinstance(known, dict) and known["path"] == dot and known["stat"] == _stat_id(Path(dot)) \
                     and isinstance(known["version"], str):
-                _DOT_VERSIONS.setdefault(dot, known["version"])
+                DOT_VERSIONS.setdefault(dot, known["version"])
         except (OSError, KeyError):
             pass
         recall_fonts(record.get("fonts"))
-    fingerprint = "|".join([_dot_version(dot), *font_fingerprint(), f"post-{POSTPROCESS_VERSION}"])
+    fingerprint = "|".join([dot_version(dot), *font_fingerprint(), f"post-{POSTPROCESS_VERSION}"])
     if cache is not None:
-        now = {"dot": {"path": dot, "stat": _stat_id(Path(dot)), "version": _dot_version(dot)},
+        now = {"dot": {"path": dot, "stat": _stat_id(Path(dot)), "version": dot_version(dot)},
                "fonts": fonts_record()}
         if now != record:
             cache.put_bytes(_RECORD, json.dumps(now).encode("utf-8"))
@@ -128,77 +121,6 @@ def _read_record(cache: ResultCache | None) -> object:
 def _stat_id(path: Path) -> list[int]:
     stat = path.stat()  # follows a symlink (/usr/bin/dot) to the installed binary
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-
-
-def _find_dot() -> str:
-    dot = shutil.which("dot")
-    if dot is None:
-        raise FigureError(
-            "Graphviz's `dot` command was not found on PATH, so figures cannot be drawn; "
-            f"install it with `apt-get install {DOT_PACKAGE}` (./run.sh does this)"
-        )
-    return dot
-
-
-_DOT_VERSIONS: dict[str, str] = {}
-
-
-def _dot_version(dot: str) -> str:
-    if dot not in _DOT_VERSIONS:
-        result = subprocess.run([dot, "-V"], capture_output=True, text=True, timeout=30, check=False)
-        if result.returncode != 0:
-            raise FigureError(f"`{dot} -V` failed ({result.returncode}): {result.stderr.strip()}")
-        # dot prints its version on stderr.
-        _DOT_VERSIONS[dot] = (result.stderr or result.stdout).strip()
-    return _DOT_VERSIONS[dot]
-
-
-def _run_dot(dot_source: str, *, font: str) -> str:
-    dot = _find_dot()
-    # Without the font Graphviz silently falls back and boxes no longer fit labels.
-    check_font()
-    if MATH_FONT_NAME in dot_source:  # symbols set in the math font (layers.drawing does)
-        check_math_font()
-    try:
-        result = subprocess.run(
-            # Default font for graph, node and edge labels: hand-written DOT
-            # that names none would get Times, which has no Hangul.
-            [dot, "-Tsvg", *(f"-{kind}fontname={font}" for kind in "GNE")],
-            input=dot_source.encode("utf-8"),
-            capture_output=True,
-            timeout=_DOT_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise FigureError(
-            f"`dot` took longer than {_DOT_TIMEOUT_S}s on this figure; the graph is probably "
-            "far larger than intended"
-        ) from exc
-    except OSError as exc:
-        raise FigureError(f"could not run `{dot}`: {exc}; reinstall with `apt-get install {DOT_PACKAGE}`") from exc
-    stderr = result.stderr.decode("utf-8", errors="replace").strip()
-    if result.returncode != 0:
-        raise FigureError(f"`dot` rejected the figure (exit status {result.returncode}): "
-                          f"{stderr or 'no message'}{_quote_dot_line(stderr, dot_source)}")
-    # dot reports label/attribute problems as warnings and still exits 0; the
-    # drawing is then not what the author asked for, so they fail too. Other
-    # lines (fontconfig cache notices) say nothing about the figure.
-    problems = [line for line in stderr.splitlines() if line.startswith(("Warning:", "Error:"))]
-    if problems:
-        raise FigureError("`dot` reported a problem with the figure: "
-                          + " / ".join(problems) + _quote_dot_line(stderr, dot_source))
-    return result.stdout.decode("utf-8")
-
-
-def _quote_dot_line(stderr: str, dot_source: str) -> str:
-    match = _DOT_LINE_RE.search(stderr)
-    if not match:
-        return ""
-    number = int(match.group(1))
-    lines = dot_source.splitlines()
-    if not 1 <= number <= len(lines):
-        return ""
-    return f"\n  DOT line {number}: {lines[number - 1].strip()}"
 
 
 # -- post-processing ---------------------------------------------------------------
