@@ -16,14 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from layers.base import BackwardBeforeForwardError, Layer
+from layers.base import BackwardBeforeForwardError, Layer  # noqa: F401 (`from layers.layers import Layer`)
 from layers.display import format_value
 from layers.functions import _as_float_array, _as_labels, cross_entropy_error, softmax
-
-__all__ = [
-    "Affine", "AddConst", "AddLayer", "BackwardBeforeForwardError", "Dot", "Exp", "Layer",
-    "MulLayer", "Negate", "Reciprocal", "Relu", "Sigmoid", "SoftmaxWithLoss", "Square",
-]
 
 
 class MulLayer(Layer):
