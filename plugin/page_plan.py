@@ -94,4 +94,4 @@ def plan_page(markdown: str, *, path: str, line_offset: int, settings: Settings)
 def job_for(plan: PagePlan, source_text: str, settings: Settings) -> PageJob:
     """The worker's job: the items up to the first block that cannot run (see ``PagePlan.finish``)."""
     return PageJob(plan.path, source_text.splitlines(keepends=True), plan.items[:plan.stop],
-                   settings.output_limit, settings.formatter)
+                   settings.output_limit, settings.formatter, settings.memory_limit)

@@ -95,6 +95,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             details="pymdownx.details" in [str(e) for e in config.markdown_extensions],
             preload=tuple(self.config.preload),
             formatter=self.config.formatter,
+            memory_limit=self.config.memory_limit,
             verify=self.config.verify or os.environ.get("BACKPROP_VERIFY", "") not in ("", "0"),
         )
         # pymdownx.snippets inserts files after the page's code has run: includes are checked.

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mkdocs_backprop import figures
 from mkdocs_backprop.blocks import Page, front_matter_lines
@@ -78,7 +80,7 @@ class BuildSession:
                        "verified": 0, "stale": 0}
         self._stale: list[Failure] = []  # found by the stale-value guard for the page being built
         self._server: WorkerClient | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._executor: _Background | None = None
         self._pending: dict[str, Future[list[ItemResult]]] = {}
         self._renderer: str | None = None
         self._has_code = False  # some page of the site runs code
@@ -303,8 +305,13 @@ class BuildSession:
         skips starting Python and importing numpy again.
         """
         if self._executor is not None:
-            # Pages MkDocs never asked for (excluded, drafts) are dropped, not waited for.
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            # Pages MkDocs never asked for (excluded, drafts) are dropped, not waited for;
+            # unless the worker is kept, it goes first, so a running page ends now (a
+            # Ctrl-C under serve does not wait for its timeout).
+            if not keep_worker and self._server is not None:
+                self._server.close()
+                self._server = None
+            self._executor.shutdown(cancel_futures=True)
             self._executor = None
         self.save_durations()
         self._pending.clear()
@@ -371,16 +378,64 @@ class BuildSession:
         results = [ItemResult.from_json(r) for r in stored]
         return None if any(r is None for r in results) else results  # type: ignore[return-value]
 
-    def _pool(self) -> ThreadPoolExecutor:
+    def _pool(self) -> _Background:
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1),
-                                                thread_name_prefix="backprop-page")
+            self._executor = _Background(min(2, os.cpu_count() or 1))
         return self._executor
 
     def _worker(self) -> WorkerClient:
         if self._server is None:
             self._server = WorkerClient(self.root, self.settings.preload)
         return self._server
+
+
+class _Background:
+    """Runs pages in the background on ``workers`` daemon threads.
+
+    Not a ThreadPoolExecutor: Python waits for its threads at exit, so a Ctrl-C
+    would wait for a running block's whole timeout. These threads only wait on
+    the worker's sockets; when MkDocs exits, the worker ends the pages.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None] = \
+            queue.SimpleQueue()
+        self._workers = workers
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._jobs.put((future, function, args))
+        if len(self._threads) < self._workers:
+            thread = threading.Thread(target=self._work, name="backprop-page", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return future
+
+    def shutdown(self, *, cancel_futures: bool = False) -> None:
+        """Cancel what has not started (with ``cancel_futures``) and wait for what has."""
+        if cancel_futures:
+            while True:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    job[0].cancel()
+        for _ in self._threads:
+            self._jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, function, args = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(function(*args))
+            except BaseException as error:  # noqa: BLE001 - handed to whoever waits for the page
+                future.set_exception(error)
 
 
 def _estimate(plan: PagePlan, settings: Settings) -> float:

@@ -26,5 +26,6 @@ class Settings:
     details: bool = True  # pymdownx.details is on: hide figure code in a collapsed "코드 보기"
     preload: tuple[str, ...] = ()  # modules the worker imports once, before any page
     formatter: str | None = None  # "module:function" that turns a bare inline value into text
+    memory_limit: float | None = 4.0  # GiB each page's process may use (None: no limit)
     verify: bool = False  # run cached pages too and fail on any difference (the stale-value guard)
     notebooks: bool = True  # offer each page with code as a notebook (.ipynb) and a script (.py)

@@ -55,6 +55,9 @@ class WorkerClient:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self._stderr,
+            # Its own session: a Ctrl-C in the terminal stops MkDocs, whose exit closes the
+            # control socket; the worker then ends every page process group it started.
+            start_new_session=True,
         )
         theirs.close()
 
@@ -74,8 +77,11 @@ class WorkerClient:
         self._ready = True
 
     def _stderr_text(self) -> str:
-        self._stderr.seek(0)
-        return self._stderr.read().decode("utf-8", "replace")[-4000:]
+        try:
+            self._stderr.seek(0)
+            return self._stderr.read().decode("utf-8", "replace")[-4000:]
+        except (OSError, ValueError):  # closed with the worker
+            return ""
 
     def run_page(self, job: PageJob, timeouts: list[float]) -> list[ItemResult]:
         """One result per item, in order, stopping after the first failed item.
@@ -84,13 +90,18 @@ class WorkerClient:
         the caller reports the items without a result as not run.
         """
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        with self._lock:
-            self._wait_ready()
-            try:
+        try:
+            with self._lock:
+                self._wait_ready()
                 socket.send_fds(self._control, [b"p"], [theirs.fileno()])
-            except OSError as error:
-                raise WorkerError(f"the worker process is gone: {error}\n{self._stderr_text()}") from error
-        theirs.close()
+        except OSError as error:  # also: the build closed the worker while this page waited for it
+            ours.close()
+            raise WorkerError(f"the worker process is gone: {error}\n{self._stderr_text()}") from error
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
         results: list[ItemResult] = []
         with ours:
             ours.settimeout(_START_TIMEOUT_S)
@@ -125,7 +136,7 @@ class WorkerClient:
         return self._process.poll() is None
 
     def close(self) -> None:
-        """Stop the server (its children have exited or been killed)."""
+        """Stop the server; it ends the page processes still running, with their children."""
         self._control.close()
         try:
             self._process.wait(timeout=5)
@@ -143,7 +154,11 @@ def _timeout(item: Item, seconds: float) -> ItemResult:
 
 
 def _kill(pid: int) -> None:
+    """End the page process ``pid`` and everything it started (its process group)."""
     try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass  # it had already finished
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it had already finished

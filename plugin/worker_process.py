@@ -11,7 +11,12 @@ itself lives for one build, so an edit to the book's library is never served sta
 
 A child can loop forever, call ``os._exit`` or crash: the MkDocs side holds its
 pid (the child's first message) and kills it at the item's deadline; a dead
-child shows up there as end-of-file.
+child shows up there as end-of-file. Each child leads its own process group, so
+a kill takes what the page started along (subprocesses, forks), and so does the
+child's own end; it dies with the server, and the server, in its own session,
+ends every group still running once MkDocs closes the control socket (its build
+is over, or it was killed or interrupted). A child's address space is limited
+(``memory_limit``), and fds 1 and 2 are read into the running item's output.
 
 This module must not import MkDocs: it runs in the worker.
 """
@@ -19,14 +24,18 @@ from __future__ import annotations
 
 import ast
 import builtins
+import codecs
 import dataclasses
 import importlib
 import io
 import linecache
 import os
 import re
+import resource
+import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -59,22 +68,27 @@ def serve(control: socket.socket, preload: list[str]) -> None:
                 return
             if not fds:
                 return  # MkDocs closed the control socket: the build is over
+            server = os.getpid()
             pid = os.fork()
             if pid == 0:
                 control.close()
-                channel = socket.socket(fileno=fds[0])
                 code = 0
                 try:
-                    _run_page(channel)
+                    _become_page_process(server)
+                    _run_page(socket.socket(fileno=fds[0]))
                 except (EOFError, BrokenPipeError, ConnectionError):
                     code = 1  # MkDocs went away (a timeout kill of a sibling, Ctrl-C): nothing to report to
                 finally:
-                    sys.stdout.flush()
-                    os._exit(code)
+                    _end_page_process(code)
             children.add(pid)
             os.close(fds[0])
     finally:
-        deadline = time.monotonic() + 5.0  # MkDocs kills a page at its deadline; don't outlive it long
+        # MkDocs is done with us (its build ended, or it was killed or interrupted): a page
+        # still running (and what it started) is no one's any more. Unreaped children
+        # keep their pids, so each group is still the one we started.
+        for pid in children:
+            _kill_group(pid)
+        deadline = time.monotonic() + 5.0
         while children and time.monotonic() < deadline:
             _collect(children)
             if children:
@@ -90,6 +104,38 @@ def _collect(children: set[int]) -> None:
             done = pid
         if done:
             children.discard(pid)
+
+
+def _become_page_process(server: int) -> None:
+    """Set up a freshly forked page process: its own process group (so the page and
+    every process it starts end together), and death with the server."""
+    os.setpgid(0, 0)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # Linux; elsewhere the group kill does it
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != server:  # the server died before the line above took effect
+        os._exit(1)
+
+
+def _end_page_process(code: int) -> None:
+    """End the page: with its process group, so nothing the page started outlives it."""
+    if os.getpgrp() == os.getpid():  # a process the page's code forked is not the leader
+        os.killpg(0, signal.SIGKILL)
+    os._exit(code)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _preload(modules: list[str]) -> None:
@@ -110,8 +156,8 @@ def _preload(modules: list[str]) -> None:
 # -- the child: one page ---------------------------------------------------------
 
 
-class _Capture(io.TextIOBase):
-    """stdout+stderr of one item, kept up to ``limit`` characters."""
+class _Capture:
+    """The output of one item, kept up to ``limit`` characters."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -119,16 +165,12 @@ class _Capture(io.TextIOBase):
         self.kept = 0
         self.dropped = 0
 
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
+    def write(self, text: str) -> None:
         room = self.limit - self.kept
         if room > 0:
             self.parts.append(text[:room])
             self.kept += min(room, len(text))
         self.dropped += max(0, len(text) - max(room, 0))
-        return len(text)
 
     def text(self) -> str:
         out = "".join(self.parts)
@@ -137,9 +179,165 @@ class _Capture(io.TextIOBase):
         return out
 
 
+class _PageOutput:
+    """A page process's output: fds 1 and 2 are one pipe, read by a thread into the
+    capture of the item that is running.
+
+    ``print``, ``os.write(1, …)``, C libraries and subprocesses all write to those
+    fds, so a block's output is what it wrote, in the order it wrote it. At the end
+    of an item a marker goes down the pipe after everything this process wrote; the
+    reader hands the item its text when it reaches the marker. Output between items
+    is dropped, as is Python output from a thread an earlier item started (a late
+    print would otherwise land in another block). A process forked by the page's
+    code writes into the same pipe; when it returns to this loop it exits quietly
+    (it must not answer for the page).
+    """
+
+    def __init__(self, limit: int) -> None:
+        read_fd, write_fd = os.pipe()
+        os.dup2(write_fd, 1)
+        os.dup2(write_fd, 2)
+        os.close(write_fd)
+        self._fd = read_fd
+        self._limit = limit
+        self._pid = os.getpid()
+        self._marker = b"\0bp-end-" + os.urandom(8).hex().encode() + b"\0"
+        self._capture: _Capture | None = None
+        self._reached = threading.Event()
+        self._main = threading.get_ident()
+        self._earlier: frozenset[int] = frozenset()
+        sys.stdout = sys.stderr = _Router(self)
+        threading.Thread(target=self._read, name="backprop-output", daemon=True).start()
+
+    def start(self) -> _ItemOutput:
+        """Collect from now on for a new item."""
+        self._earlier = frozenset(t.ident for t in threading.enumerate() if t.ident != self._main)
+        self._capture = _Capture(self._limit)
+        return _ItemOutput(self, self._capture)
+
+    def finish(self) -> None:
+        """Wait until the reader has everything written so far, then stop collecting."""
+        if os.getpid() != self._pid:
+            os._exit(0)  # a copy made by os.fork() in the page's code: it never answers for the page
+        self._reached.clear()
+        _write_all(1, self._marker)
+        self._reached.wait()
+
+    def accepts(self) -> bool:
+        """Whether Python output from the calling thread belongs to the running item."""
+        ident = threading.get_ident()
+        return ident == self._main or ident not in self._earlier
+
+    def _read(self) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")("backslashreplace")
+        pending = b""
+        keep = len(self._marker) - 1  # a marker may arrive in two reads
+        while True:
+            chunk = os.read(self._fd, 1 << 16)
+            if not chunk:
+                return
+            pending += chunk
+            while (at := pending.find(self._marker)) >= 0:
+                self._deliver(decoder.decode(pending[:at], final=True))
+                decoder.reset()
+                pending = pending[at + len(self._marker):]
+                self._capture = None
+                self._reached.set()
+            if len(pending) > keep:
+                self._deliver(decoder.decode(pending[:-keep]))
+                pending = pending[-keep:]
+
+    def _deliver(self, text: str) -> None:
+        capture = self._capture
+        if capture is not None and text:
+            capture.write(text)
+
+
+class _ItemOutput:
+    """One item's output; ``text()`` is final once called."""
+
+    def __init__(self, output: _PageOutput, capture: _Capture) -> None:
+        self._output = output
+        self._capture = capture
+        self._text: str | None = None
+
+    def text(self) -> str:
+        if self._text is None:
+            self._output.finish()
+            self._text = self._capture.text()
+        return self._text
+
+
+class _Router(io.TextIOBase):
+    """``sys.stdout`` and ``sys.stderr`` of a page process: text to fd 1, unbuffered."""
+
+    def __init__(self, output: _PageOutput) -> None:
+        self._output = output
+        self.buffer = _BinaryRouter(output)
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    @property
+    def errors(self) -> str:  # type: ignore[override]
+        return "backslashreplace"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if self._output.accepts():
+            _write_all(1, text.encode("utf-8", "backslashreplace"))  # a lone surrogate too
+        return len(text)
+
+    def fileno(self) -> int:
+        return 1
+
+    def isatty(self) -> bool:
+        return False
+
+
+class _BinaryRouter(io.RawIOBase):
+    def __init__(self, output: _PageOutput) -> None:
+        self._output = output
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        data = bytes(data)
+        if self._output.accepts():
+            _write_all(1, data)
+        return len(data)
+
+    def fileno(self) -> int:
+        return 1
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+# An inline value longer than this is an error: it belongs in a block's output.
+_VALUE_LIMIT = 10_000
+_memory_limit_gib: float | None = None  # this page process's, for the MemoryError message
+
+
 def _run_page(channel: socket.socket) -> None:
+    global _memory_limit_gib
     send_message(channel, os.getpid())
     job: PageJob = recv_message(channel)
+    if job.memory_limit is not None:
+        # Address space of this process and each process it starts: a block that asks
+        # for more gets a MemoryError at its line instead of taking the machine.
+        limit = int(job.memory_limit * 1024**3)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _memory_limit_gib = job.memory_limit
     linecache.cache[job.filename] = (
         sum(len(line) for line in job.source_lines),
         None,  # no mtime: linecache must never re-read (or forget) these lines
@@ -148,13 +346,11 @@ def _run_page(channel: socket.socket) -> None:
     )
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     formatter = _Formatter(job.formatter)
+    output = _PageOutput(job.output_limit)
     for item in job.items:
-        capture = _Capture(job.output_limit)
-        sys.stdout = sys.stderr = capture
-        try:
-            result = _run_item(item, namespace, job.filename, capture, formatter)
-        finally:
-            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        capture = output.start()
+        result = _run_item(item, namespace, job.filename, capture, formatter)
+        capture.text()  # also for an inline value: what it printed ends with it
         send_message(channel, _printable(result))
         if result.error:
             return  # later items would fail for the same reason: MkDocs reports them as not run
@@ -187,7 +383,7 @@ def _printable(result: ItemResult) -> ItemResult:
 _DETECTED_AT_RE = re.compile(r"\(detected at line (\d+)\)")
 
 
-def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _Capture,
+def _run_item(item: Item, namespace: dict[str, Any], filename: str, capture: _ItemOutput,
               formatter: _Formatter) -> ItemResult:
     if item.kind == "inline":
         return _run_inline(item, namespace, filename, formatter)
@@ -287,7 +483,12 @@ def _run_inline(item: Item, namespace: dict[str, Any], filename: str, formatter:
             text = eval(compile(ast.Expression(node), filename, "eval"), namespace)
     except BaseException as error:
         return ItemResult(error=_error(item.line, error, filename))
-    return ItemResult(value=str(text))
+    text = str(text)
+    if len(text) > _VALUE_LIMIT:
+        return ItemResult.failed(item.line, (
+            f"this value is {len(text):,} characters long; a value in the text may be at most "
+            f"{_VALUE_LIMIT:,}: show a part of it (e.g. `{{py}} x[:5]`), or print it in a block"))
+    return ItemResult(value=text)
 
 
 def _parse_field(expr: str, line: int, filename: str) -> ast.JoinedStr | SyntaxError:
@@ -353,6 +554,9 @@ def _error(line: int, error: BaseException, filename: str, what: str | None = No
         shown = "".join(traceback.format_exception_only(type(error), error)) if error.filename else ""
         return ItemError(line, f"{what or 'SyntaxError'}: {error.msg}", shown)
     summary = "".join(traceback.format_exception_only(type(error), error)).strip()
+    if isinstance(error, MemoryError) and _memory_limit_gib is not None:
+        summary += (f" (a page's process may use {_memory_limit_gib:g} GiB of memory: the plugin's "
+                    "memory_limit option)")
     if isinstance(error, SystemExit):
         summary = f"the code called sys.exit({error.code!r}); a page's code must not exit"
     return ItemError(line, summary, _short_traceback(error, filename))

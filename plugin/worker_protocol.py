@@ -45,6 +45,7 @@ class PageJob:
     output_limit: int = 100_000
     # Configuration the child applies before the page runs (see worker_process).
     formatter: str | None = None  # "module:function" formatting bare inline values
+    memory_limit: float | None = None  # GiB of address space the page's process may use
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
 
 PENDING: set[str] = {
-    "test_outlives_build.py::test_a_subprocess_left_running_by_a_page_ends_with_the_build",
-    "test_outlives_build.py::test_a_timed_out_blocks_subprocesses_are_killed",
-    "test_outlives_build.py::test_ctrl_c_stops_the_build_within_seconds[1]",
-    "test_outlives_build.py::test_ctrl_c_stops_the_build_within_seconds[2]",
-    "test_outlives_build.py::test_killing_mkdocs_ends_the_pages_processes[SIGKILL]",
-    "test_outlives_build.py::test_killing_mkdocs_ends_the_pages_processes[SIGTERM]",
-    "test_output_routing.py::test_a_forked_process_does_not_swap_outputs_between_blocks",
-    "test_output_routing.py::test_a_huge_inline_value_does_not_make_a_huge_page",
-    "test_output_routing.py::test_a_page_process_has_a_configurable_memory_limit",
-    "test_output_routing.py::test_a_threads_late_print_does_not_land_in_a_later_block",
-    "test_output_routing.py::test_fd_level_output_is_cut_at_the_output_limit",
-    "test_output_routing.py::test_output_written_below_python_is_shown_in_order",
-    "test_output_routing.py::test_the_default_memory_limit_is_a_few_gib",
     "test_stale_cache.py::test_a_data_file_the_page_reads_is_part_of_the_key",
     "test_stale_cache.py::test_a_local_module_outside_watch_is_part_of_the_key",
     "test_stale_cache.py::test_a_page_entry_of_the_wrong_shape_is_ignored",

@@ -132,7 +132,7 @@ def test_a_page_process_has_a_configurable_memory_limit(tmp_path: Path) -> None:
     result = build(root)
     assert result.returncode != 0
     [report] = [e for e in errors(result) if "docs/index.md:" in e]
-    assert "docs/index.md:5: MemoryError" in report and "memory_limit" in report
+    assert "docs/index.md:5: " in report and "MemoryError" in report and "memory_limit" in report
     assert "other page" in page_html(root, "other/index.html")
 
 
