@@ -18,7 +18,8 @@ The data (``EXPORT_VERSION`` 1)::
                {"kind": "output", "label": "지불 금액"}, ...],
      "edges": [{"src": 0, "dst": 2, "arg": 0, "grad": true,
                 "symbol": null, "grad_symbol": "∂L/∂x"}, ...],
-     "seeds": [{"node": 4, "value": V}, ...]}
+     "seeds": [{"node": 4, "value": V}, ...],
+     "direction": "LR"}
 
 ``V`` is ``{"shape": [..], "values": [..flat, C order..], "dtype": "int"|"float"}``
 (shape ``[]`` for a number). Edges are listed in the graph's recording order,
@@ -26,7 +27,9 @@ the order ``Graph.edges`` and the drawing use, so edge *i* here is edge *i*
 there. ``"grad": true`` marks edges that showed a gradient at build time.
 A seed is the upstream gradient a layer's ``backward`` was called with from
 outside the graph (usually the 1 at the output); every other layer's upstream
-gradient is the sum of the gradients its consumers handed back.
+gradient is the sum of the gradients its consumers handed back. ``direction`` is
+how the figure is laid out ("LR" or "TB"), so a page rewriting its numbers keeps
+them aligned as drawn.
 
 An op's name is the layer class's: only the layers of this library, by exact
 class (a subclass may compute something else), can be exported. A graph with
@@ -110,7 +113,8 @@ def export_graph(graph: Graph) -> dict[str, Any]:
                       "grad": edge.grad is not None, "symbol": edge.symbol, "grad_symbol": edge.grad_symbol})
     seeds = [{"node": index[id(node)], "value": counter.encode(node.dout, f"the gradient given to {node.label!r}")}
              for node in _seed_nodes(graph)]
-    return {"version": EXPORT_VERSION, "nodes": nodes, "edges": edges, "seeds": seeds}
+    return {"version": EXPORT_VERSION, "nodes": nodes, "edges": edges, "seeds": seeds,
+            "direction": getattr(graph, "direction", "LR")}
 
 
 def _editable(graph: Graph, node: Node, value: dict[str, Any]) -> bool:

@@ -22,7 +22,8 @@ The format ``interactive.js`` reads (version 1, written by ``layers.export``)::
                | {"kind": "output", "label": str}],
      "edges": [{"src": int, "dst": int, "arg": int, "grad": bool,
                 "symbol": str | null, "grad_symbol": str | null}],
-     "seeds": [{"node": int, "value": V}]}
+     "seeds": [{"node": int, "value": V}],
+     "direction": "LR" | "TB"}
 
 ``V`` is ``{"shape": [int], "values": [number], "dtype": "int" | "float"}``; NAME is
 one of mul, add, negate, exp, add_const (param c), reciprocal, square, dot, relu,

@@ -781,8 +781,8 @@
   Figure.prototype.render = function () {
     var self = this, res = this.res;
     this.texts.forEach(function (slot, k) {
-      if (slot.value) self.write(slot.value, valueLines(res.edges[k].value));
-      if (slot.grad) self.write(slot.grad, valueLines(res.edges[k].grad));
+      if (slot.value) self.write(slot.value, valueLines(res.edges[k].value), true);
+      if (slot.grad) self.write(slot.grad, valueLines(res.edges[k].grad), false);
     });
     var changed = res !== this.base && this.data.nodes.some(function (n, i) {
       return n.kind === "input" && format(res.values[i]) !== format(self.base.values[i]);
@@ -796,16 +796,18 @@
     if (this.step > 0) this.show();
   };
 
-  Figure.prototype.write = function (texts, lines) {
+  // Keep a longer or shorter number where the build-time one stood: centred on the edge
+  // (left to right), or right-aligned beside it (a forward value, top to bottom). The
+  // lines of a matrix and the gradients of a top-to-bottom graph stay flush left.
+  Figure.prototype.write = function (texts, lines, forward) {
+    var anchor = this.data.direction === "TB" ? (forward ? "end" : null) : "middle";
     texts.forEach(function (t, j) {
-      if (texts.length === 1 && t.getAttribute("text-anchor") !== "middle") {
-        // Keep a longer or shorter number centred where the build-time one was (the
-        // lines of a matrix stay flush left, so their brackets line up).
+      if (texts.length === 1 && anchor && t.getAttribute("text-anchor") !== anchor) {
         try {
           var box = t.getBBox();
           if (box.width) {
-            t.setAttribute("x", String(box.x + box.width / 2));
-            t.setAttribute("text-anchor", "middle");
+            t.setAttribute("x", String(box.x + (anchor === "end" ? box.width : box.width / 2)));
+            t.setAttribute("text-anchor", anchor);
           }
         } catch (err) { /* not rendered (display: none): keep its position */ }
       }

@@ -64,6 +64,11 @@ def test_export_lists_inputs_ops_edges_and_seeds_in_recording_order() -> None:
         (0, 2, 0, True), (1, 2, 1, True), (2, 3, 0, True)]
     assert data["edges"][0]["grad_symbol"] == "∂L/∂z·y"
     assert data["seeds"] == [{"node": 2, "value": {"shape": [], "values": [1.3], "dtype": "float"}}]
+    assert data["direction"] == "LR"
+    layer = MulLayer()
+    with Graph(direction="TB") as g:
+        g.output(layer.forward(g.input(2, "x"), 3), "y")
+    assert g.export()["direction"] == "TB"  # so the page keeps rewritten numbers aligned as drawn
 
 
 def test_parameters_and_constants_are_exported_with_their_values() -> None:
