@@ -99,7 +99,7 @@ MEASURE = r"""() => {
       scrolls: box.scrollWidth > box.clientWidth + 1,
       tabindex: box.getAttribute('tabindex'), role: box.getAttribute('role'), name: box.getAttribute('aria-label'),
       cue: box.hasAttribute('data-bp-scrolls') && getComputedStyle(box).backgroundImage.includes('gradient'),
-      hint: getComputedStyle(figure.querySelector('figcaption'), '::before').content,
+      hint: getComputedStyle(box, '::after').content,
       labels, edges,
       backward: getComputedStyle(svg).getPropertyValue('--bp-backward').trim(),
     };
