@@ -1,12 +1,14 @@
 """Drawing a traced computation graph, and saying in words what it shows.
 
 :func:`to_digraph` builds the ``graphviz.Digraph`` of a :class:`layers.graph.Graph`
-in the book's convention (left to right, forward value above each edge, gradient
-below it in bold red); :func:`describe` writes the Korean text alternative that
-names every value a reader would see. Both only read the graph: recording lives
+in the book's convention: left to right (or top to bottom for long chains), the
+forward value above each edge, and under it a thin arrow pointing back, in the
+gradient colour, carrying the gradient; symbols in the math font. :func:`describe`
+writes the Korean text alternative that names every value a reader would see. Both only read the graph: recording lives
 in :mod:`layers.graph`, whose ``Graph.to_digraph()`` and ``Graph.describe()``
-call these. The colours and the font come from ``layers.graph`` so that
-``Graph.figure_style()`` and the drawing cannot disagree.
+call these. The colours and the fonts come from ``layers.graph`` so that
+``Graph.figure_style()`` and the drawing cannot disagree. The ids a script can use
+to find each edge's numbers in the SVG are listed at ``EDGE_HOOKS``.
 """
 from __future__ import annotations
 

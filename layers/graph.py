@@ -36,7 +36,8 @@ Reading a graph: ``g.edges`` lists every edge in recording order, each with
 backward, shows forward values only where no gradient exists yet).
 ``g.has_backward`` tells whether any gradient was recorded. ``to_digraph()``
 (drawn by ``layers.drawing``, as is ``describe()``) builds (never renders) the Digraph, using only ``FORWARD_COLOR``,
-``BACKWARD_COLOR`` and ``FONT_NAME``; a nan or inf on an edge raises
+``BACKWARD_COLOR``, ``MUTED_COLOR``, ``FONT_NAME`` and ``MATH_FONT``; ``Graph(direction="TB")``
+draws it top to bottom; a nan or inf on an edge raises
 [`GraphError`][layers.GraphError] naming the edge. A layer called outside any ``with Graph()``
 is not traced at all and returns plain values.
 
