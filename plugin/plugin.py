@@ -15,6 +15,9 @@ Events used, and why:
   blocks and values for placeholders.
 - ``on_page_content``: put the escaped values into the HTML, the page's table of
   contents and its title; link the page's notebook and script under its title.
+- ``on_env``: every page's figures are drawn, so the figure font's subsets are
+  known: cut the ones the cache lacks in other processes while MkDocs renders
+  the pages' templates (``on_post_build`` then finds them in the cache).
 - ``on_page_context`` (around the search plugin's): while search indexes the page,
   its formulas read as text (``math_text``: ``z = (x + y)²``, not ``\\(z = (x + y)^2\\)``),
   so result snippets are readable; the LaTeX is put back right after.
@@ -228,7 +231,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
 
         # The characters the fonts must hold, gathered while the pages were built (every
         # page is: --dirty is refused), rather than read back from every page.
-        install_assets(config.site_dir, self.session.cache, self.session.text)
+        subsets, self.session.font_subsets = self.session.font_subsets, []
+        install_assets(config.site_dir, self.session.cache, self.session.text, subsets)
         wheel = self.session.wheel() if self.downloads else None
         if wheel is not None:
             target = Path(config.site_dir) / _DOWNLOADS / wheel.filename
@@ -247,14 +251,22 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         if self.failures and not self.serving:
             raise PluginError(f"{len(self.failures)} error(s) in the pages' code; see the messages above")
 
+    def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
+        """https://www.mkdocs.org/dev-guide/plugins/#on_env"""
+        if self.config.enabled and self.session is not None:
+            self.session.start_fonts()  # every page's figures are drawn by now
+        return env
+
     def on_build_error(self, *, error: Exception) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_build_error"""
         if self.session is not None:
+            self.session.stop_fonts()
             self.session.close()
 
     def on_shutdown(self) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_shutdown"""
         if self.session is not None:
+            self.session.stop_fonts()
             self.session.close()
         if self.kept is not None:
             self.kept.server.close()

@@ -13,6 +13,7 @@ import json
 import os
 import queue
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -74,6 +75,7 @@ class BuildSession:
                             if settings.enabled else "")
         self.placeholders = Placeholders()
         self.text = SiteText()  # what the figures and formulas of the pages built so far show
+        self.font_subsets: list[subprocess.Popen[bytes]] = []  # started by ``start_fonts``
         self.figures = FigureIndex()
         self.labels: dict[str, str] = {}  # src_uri -> the page's figure label format
         self.counts = {"pages": 0, "run": 0, "cached": 0, "drawn": 0, "figures cached": 0,
@@ -288,6 +290,22 @@ class BuildSession:
             except FigureError:
                 self._renderer = ""
         return self._renderer or None
+
+    def start_fonts(self) -> None:
+        """Every page's figures are drawn: cut the figure font's subsets in the background."""
+        from mkdocs_backprop.figure_source import FigureError
+        from mkdocs_backprop.site_assets import start_subsets
+
+        try:
+            self.font_subsets = start_subsets(self.cache, self.text)
+        except (FigureError, OSError):
+            self.font_subsets = []  # install_assets cuts them itself (and reports a missing font)
+
+    def stop_fonts(self) -> None:
+        for process in self.font_subsets:
+            process.kill()
+            process.wait()
+        self.font_subsets = []
 
     def summary(self) -> str:
         c = self.counts

@@ -22,16 +22,18 @@ import html
 import io
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs_backprop import interactive
-from mkdocs_backprop.cache import ResultCache
+from mkdocs_backprop.cache import ResultCache, write_atomic
 from mkdocs_backprop.figure_font import MATH_WEB_FONT_FAMILY, WEB_FONT_FAMILY, check_font, check_math_font
 from mkdocs_backprop.figure_source import FigureError
 
-__all__ = ["ASSET_DIR", "InstalledAssets", "extra_css_paths", "extra_javascript_paths", "install_assets", "subset_font",
-           "used_text"]
+__all__ = ["ASSET_DIR", "InstalledAssets", "SiteText", "extra_css_paths", "extra_javascript_paths", "install_assets",
+           "start_subsets", "subset_font", "used_text"]
 
 ASSET_DIR = "assets/backprop"  # inside site_dir
 _SOURCE_DIR = Path(__file__).parent / "assets"
@@ -114,7 +116,8 @@ def extra_javascript_paths() -> list[str]:
 
 
 def install_assets(site_dir: str | Path, cache: ResultCache | None = None,
-                   text: SiteText | None = None) -> InstalledAssets:
+                   text: SiteText | None = None, subsets: list[subprocess.Popen[bytes]] | None = None
+                   ) -> InstalledAssets:
     """Copy figure CSS and write the figure font subset + @font-face CSS into ``site_dir``.
 
     With ``cache`` a subset is reused from its ``fonts`` folder when the same font
@@ -122,7 +125,14 @@ def install_assets(site_dir: str | Path, cache: ResultCache | None = None,
     a refreshing cache rebuilds and rewrites it. Like every entry, a subset no
     build has used for a day is pruned. ``text``: the characters the pages show, as
     the build gathered them; without it they are read back from ``site_dir``.
+    ``subsets``: ``start_subsets`` processes to wait for (one that failed is redone here).
     """
+    for process in subsets or ():
+        try:
+            process.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
     site = Path(site_dir)
     target = site / ASSET_DIR
     target.mkdir(parents=True, exist_ok=True)
@@ -135,19 +145,12 @@ def install_assets(site_dir: str | Path, cache: ResultCache | None = None,
 
     if text is None:
         text = SiteText.of_site(site)
-    regular_text, bold_text = "".join(sorted(text.regular)), "".join(sorted(text.bold))
     math_text = "".join(sorted(text.math))
     faces: list[str] = []
-    if regular_text or bold_text:
-        fonts = check_font()
-        wanted = [("regular", 400, fonts.regular, regular_text)]
-        # Without a bold file browsers synthesise bold from the regular subset.
-        if bold_text and fonts.bold is not None:
-            wanted.append(("bold", 700, fonts.bold, bold_text))
-        elif bold_text:
-            wanted[0] = ("regular", 400, fonts.regular, regular_text + bold_text)
-        for weight_name, weight, path, text in wanted:
-            data, missing = _cached_subset(cache, path, _BASE_CHARS + text, weight_name)
+    wanted = _figure_weights(text)
+    if wanted:
+        for weight_name, weight, path, chars in wanted:
+            data, missing = _cached_subset(cache, path, _BASE_CHARS + chars, weight_name)
             if missing:
                 result.missing_glyphs[weight_name] = missing
             name = f"{WEB_FONT_FAMILY}-{weight_name}.{hashlib.sha256(data).hexdigest()[:10]}.woff2"
@@ -196,16 +199,67 @@ def install_assets(site_dir: str | Path, cache: ResultCache | None = None,
     return result
 
 
-def _cached_subset(cache: ResultCache | None, path: Path, text: str, weight_name: str) -> tuple[bytes, str]:
-    if cache is None:
-        return subset_font(path, text, weight_name=weight_name)
+def _subset_key(path: Path, text: str, weight_name: str) -> str:
     from fontTools import version as fonttools_version
 
     stat = path.stat()
     # The font file by path, size and mtime: a reinstalled or updated font is a new key.
-    key = hashlib.sha256("\0".join(
+    return hashlib.sha256("\0".join(
         [str(path.resolve()), str(stat.st_size), str(stat.st_mtime_ns), fonttools_version, weight_name, text]
     ).encode("utf-8")).hexdigest()[:32]
+
+
+def _figure_weights(text: SiteText) -> list[tuple[str, int, Path, str]]:
+    """(weight name, CSS weight, font file, characters) of each figure font subset to serve."""
+    regular_text, bold_text = "".join(sorted(text.regular)), "".join(sorted(text.bold))
+    if not (regular_text or bold_text):
+        return []
+    fonts = check_font()
+    wanted = [("regular", 400, fonts.regular, regular_text)]
+    # Without a bold file browsers synthesise bold from the regular subset.
+    if bold_text and fonts.bold is not None:
+        wanted.append(("bold", 700, fonts.bold, bold_text))
+    elif bold_text:
+        wanted[0] = ("regular", 400, fonts.regular, regular_text + bold_text)
+    return wanted
+
+
+def start_subsets(cache: ResultCache | None, text: SiteText) -> list[subprocess.Popen[bytes]]:
+    """Cut the figure font's subsets that the cache lacks in other processes, now.
+
+    Call it once every page's figures are drawn (``on_env``): MkDocs then renders the
+    pages' templates while another core cuts the fonts (about half a second, the last
+    thing a cold build did). Each process writes its subset into the cache, where
+    ``install_assets`` (given the processes, to wait for) finds it.
+    """
+    if cache is None or cache.directory is None or cache.refresh:
+        return []
+    started = []
+    for weight_name, _weight, path, chars in _figure_weights(text):
+        key = _subset_key(path, _BASE_CHARS + chars, weight_name)
+        if (cache.directory / "fonts" / f"{key}.woff2").exists():
+            continue
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs_backprop.site_assets", str(cache.directory), str(path), weight_name, key],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert process.stdin is not None
+        process.stdin.write((_BASE_CHARS + chars).encode("utf-8"))
+        process.stdin.close()
+        started.append(process)
+    return started
+
+
+def _subset_into_cache(directory: Path, path: Path, text: str, weight_name: str, key: str) -> None:
+    """What a ``start_subsets`` process does (the .woff2 is written last: it marks a whole entry)."""
+    data, missing = subset_font(path, text, weight_name=weight_name)
+    write_atomic(directory / "fonts" / f"{key}.missing", missing.encode("utf-8"))
+    write_atomic(directory / "fonts" / f"{key}.woff2", data)
+
+
+def _cached_subset(cache: ResultCache | None, path: Path, text: str, weight_name: str) -> tuple[bytes, str]:
+    if cache is None:
+        return subset_font(path, text, weight_name=weight_name)
+    key = _subset_key(path, text, weight_name)
     woff2, missing_file = f"fonts/{key}.woff2", f"fonts/{key}.missing"
     # The .woff2 is written last, so its presence means the entry is complete.
     data, missing = cache.get_bytes(woff2), cache.get_bytes(missing_file)
@@ -302,3 +356,7 @@ def _rename(font: object, weight_name: str) -> None:
     for name_id, value in records.items():
         name.setName(value, name_id, 3, 1, 0x409)
         name.setName(value, name_id, 1, 0, 0)
+
+
+if __name__ == "__main__":  # a ``start_subsets`` process: CACHE_DIR FONT WEIGHT KEY, characters on stdin
+    _subset_into_cache(Path(sys.argv[1]), Path(sys.argv[2]), sys.stdin.read(), sys.argv[3], sys.argv[4])

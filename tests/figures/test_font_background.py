@@ -1,0 +1,31 @@
+"""Figure font subsets cut in other processes while MkDocs renders, found in the cache after."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from mkdocs_backprop.cache import ResultCache
+from mkdocs_backprop.site_assets import SiteText, install_assets, start_subsets
+
+
+def test_subsets_cut_in_the_background_are_the_ones_served(tmp_path: Path) -> None:
+    text = SiteText(regular=set("사과 개수 x"), bold=set("손실 L"))
+    processes = start_subsets(ResultCache(tmp_path / "cache"), text)
+    assert len(processes) == 2  # regular and bold, neither cached yet
+    for process in processes:
+        assert process.wait(timeout=300) == 0
+    written = {p.read_bytes() for p in (tmp_path / "cache" / "fonts").glob("*.woff2")}
+    assert len(written) == 2
+
+    result = install_assets(tmp_path / "site", ResultCache(tmp_path / "cache"), text, processes)
+    served = {p.name.split(".")[0]: p.read_bytes() for p in result.files if p.suffix == ".woff2"}
+    # The served subsets are the ones the processes wrote, and hold the characters asked for.
+    assert {served["bp-figure-sans-regular"], served["bp-figure-sans-bold"]} == written
+    for name, chars in (("bp-figure-sans-regular", "사과개수x"), ("bp-figure-sans-bold", "손실L")):
+        cmap = TTFont(io.BytesIO(served[name])).getBestCmap()
+        assert all(ord(c) in cmap for c in chars), name
+
+    # Cached now: nothing to start for the same characters.
+    assert start_subsets(ResultCache(tmp_path / "cache"), text) == []
