@@ -176,6 +176,14 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         html = self.session.placeholders.fill(html)
         if page.file.src_uri in self.downloads:
             html = _with_download_links(html, self._download_name(page.file), self._wheel_href(page))
+        from mkdocs_backprop import mathml
+
+        try:
+            # Converted now (put in at on_post_page, after search indexing), so that by
+            # on_env the characters of every formula are known for the math font's subset.
+            self.session.math(html)
+        except mathml.MathError:
+            pass  # reported at on_post_page, with its line
         return html
 
     @event_priority(100)  # before the search plugin indexes the page (priority 0)

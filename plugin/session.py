@@ -226,8 +226,6 @@ class BuildSession:
         if not wrappers:
             return page_html
         converted = self._converted(wrappers)
-        for markup in converted:
-            self.text.add_math(markup)
         return mathml.substitute(page_html, dict(zip(wrappers, converted)))
 
     def searchable(self, page_html: str) -> tuple[str, list[str]]:
@@ -275,6 +273,8 @@ class BuildSession:
                 or not all(isinstance(c, str) for c in converted)):
             converted = [mathml.convert_wrapper(w) for w in wrappers]  # a broken formula raises
             self.cache.put_text("math", key, json.dumps(converted, ensure_ascii=False))
+        for markup in converted:
+            self.text.add_math(markup)
         self._math_memo[key] = converted
         return converted
 

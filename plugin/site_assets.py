@@ -225,17 +225,20 @@ def _figure_weights(text: SiteText) -> list[tuple[str, int, Path, str]]:
 
 
 def start_subsets(cache: ResultCache | None, text: SiteText) -> list[subprocess.Popen[bytes]]:
-    """Cut the figure font's subsets that the cache lacks in other processes, now.
+    """Cut the figure and math fonts' subsets that the cache lacks in other processes, now.
 
-    Call it once every page's figures are drawn (``on_env``): MkDocs then renders the
-    pages' templates while another core cuts the fonts (about half a second, the last
-    thing a cold build did). Each process writes its subset into the cache, where
+    Call it once every page's figures are drawn and formulas converted (``on_env``):
+    MkDocs then renders the pages' templates while another core cuts the fonts (about
+    half a second, the last thing a cold build did). Each process writes its subset into the cache, where
     ``install_assets`` (given the processes, to wait for) finds it.
     """
     if cache is None or cache.directory is None or cache.refresh:
         return []
     started = []
-    for weight_name, _weight, path, chars in _figure_weights(text):
+    subsets = [(weight_name, path, chars) for weight_name, _weight, path, chars in _figure_weights(text)]
+    if text.math:
+        subsets.append(("math", check_math_font(), "".join(sorted(text.math))))
+    for weight_name, path, chars in subsets:
         key = _subset_key(path, _BASE_CHARS + chars, weight_name)
         if (cache.directory / "fonts" / f"{key}.woff2").exists():
             continue
