@@ -33,8 +33,9 @@ def _starts(log: Path) -> dict[str, float]:
 
 def _site(root: Path, c_extra: str) -> Path:
     # Reading order a, b, c (nav). The pool runs two pages at a time, so in reading order
-    # c would start only after b; b waits behind a (0.3 s) when c starts first.
-    pages = {"a.md": _page("a", "time.sleep(0.3)"), "b.md": _page("b"), "c.md": _page("c", c_extra)}
+    # c would start only after b; b waits behind a (1 s: room for a loaded machine to
+    # be slow to start c's process) when c starts first.
+    pages = {"a.md": _page("a", "time.sleep(1.0)"), "b.md": _page("b"), "c.md": _page("c", c_extra)}
     write_site(root, pages, options="watch: [mylib]", extra="nav:\n  - a.md\n  - b.md\n  - c.md\n")
     (root / "mylib").mkdir(exist_ok=True)
     (root / "mylib" / "__init__.py").write_text("import time\n\ndef work():\n    time.sleep(0.8)\n", encoding="utf-8")
@@ -42,13 +43,13 @@ def _site(root: Path, c_extra: str) -> Path:
 
 
 def test_page_that_took_longest_last_time_starts_first(tmp_path: Path) -> None:
-    root = _site(tmp_path / "site", "time.sleep(0.8)")
+    root = _site(tmp_path / "site", "time.sleep(2.0)")
     log = tmp_path / "starts.log"
     first = build(root, env={"BP_START_LOG": str(log)})
     assert first.returncode == 0, first.stderr
     assert summary(first) == (3, 0)
     durations = json.loads((root / ".cache" / "backprop" / "durations.json").read_text(encoding="utf-8"))
-    assert durations["docs/c.md"] > 0.8 > durations["docs/b.md"]
+    assert durations["docs/c.md"] > durations["docs/a.md"] > durations["docs/b.md"]
     starts = _starts(log)
     assert starts["b"] < starts["c"]  # nothing known yet: reading order
 
