@@ -181,7 +181,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         try:
             # Converted now (put in at on_post_page, after search indexing), so that by
             # on_env the characters of every formula are known for the math font's subset.
-            self.session.math(html)
+            self.session.convert_math(html)
         except mathml.MathError:
             pass  # reported at on_post_page, with its line
         return html

@@ -228,6 +228,15 @@ class BuildSession:
         converted = self._converted(wrappers)
         return mathml.substitute(page_html, dict(zip(wrappers, converted)))
 
+    def convert_math(self, page_html: str) -> None:
+        """Convert (or take from the cache) the formulas of a page's content now, so their
+        characters are known by ``on_env``; ``math`` puts them in later."""
+        from mkdocs_backprop import mathml
+
+        wrappers = mathml.formulas(page_html)
+        if wrappers:
+            self._converted(wrappers)
+
     def searchable(self, page_html: str) -> tuple[str, list[str]]:
         """``page_html`` with its formulas as readable text (``math_text.for_search``) and the
         LaTeX wrappers to put back (``math_text.restore``). A broken formula is left as it
