@@ -29,8 +29,8 @@ from typing import Any
 
 __all__ = ["ResultCache", "digest", "environment_digest", "write_atomic"]
 
-# Bump when the shape of a stored entry changes.
-_FORMAT = "1"
+# Bump when the shape of a stored entry changes. 2: a page's entry holds its inputs.
+_FORMAT = "2"
 _SKIP_DIRS = {"__pycache__", ".git", ".cache", "node_modules"}
 
 
@@ -181,6 +181,11 @@ class ResultCache:
         return removed
 
     def get_page(self, key: str) -> list[dict[str, Any]] | None:
+        entry = self.get_page_entry(key)
+        return entry[0] if entry is not None else None
+
+    def get_page_entry(self, key: str) -> tuple[list[dict[str, Any]], Any] | None:
+        """A page's stored results and the inputs stored with them (see ``put_page``)."""
         text = self._read(f"pages/{key}.json")
         if text is None:
             return None
@@ -190,10 +195,13 @@ class ResultCache:
             return None  # damaged: rebuilt by the caller
         if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("results"), list):
             return None
-        return entry["results"]
+        return entry["results"], entry.get("inputs")
 
-    def put_page(self, key: str, results: list[dict[str, Any]]) -> None:
-        self._write(f"pages/{key}.json", json.dumps({"key": key, "results": results}, ensure_ascii=False))
+    def put_page(self, key: str, results: list[dict[str, Any]], inputs: dict[str, Any] | None = None) -> None:
+        """``results`` of a page, with the ``inputs`` (files read, distributions imported)
+        the caller must find unchanged before it uses them again."""
+        entry = {"key": key, "results": results, "inputs": inputs}
+        self._write(f"pages/{key}.json", json.dumps(entry, ensure_ascii=False))
 
     def get_svg(self, key: str) -> str | None:
         text = self._read(f"svg/{key}.svg")

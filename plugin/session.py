@@ -9,6 +9,7 @@ goes plan (``page_plan``) -> results (cache or worker) -> figures (``figures``)
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import queue
@@ -34,7 +35,7 @@ from mkdocs_backprop.placeholders import Placeholders
 from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.site_assets import SiteText
 from mkdocs_backprop.worker_client import WorkerClient, WorkerError
-from mkdocs_backprop.worker_protocol import ItemResult, PageJob
+from mkdocs_backprop.worker_protocol import ItemResult, PageInputs, PageJob
 
 if TYPE_CHECKING:
     from mkdocs_backprop.notebook import NotebookContext
@@ -85,6 +86,8 @@ class BuildSession:
         self._executor: _Background | None = None
         self._pending: dict[str, Future[list[ItemResult]]] = {}
         self._renderer: str | None = None
+        self._digests: dict[tuple[str, int, int], str | None] = {}  # (path, size, mtime) -> sha256
+        self._versions: dict[str, str | None] = {}  # distribution -> installed version
         self._has_code = False  # some page of the site runs code
         self._plans: dict[str, tuple[str, PagePlan]] = {}  # src_uri -> (source, plan) from ``scan``
         self._durations: dict[str, float] = {}  # display path -> seconds its code ran, this build
@@ -393,17 +396,54 @@ class BuildSession:
             self.counts["verified"] += 1
             self.counts["stale"] += len(self._stale)
             return results
-        if len(results) == len(plan.items) and not any(r.error for r in results):
-            self.cache.put_page(key, [r.to_json() for r in results])  # failures are never cached
+        inputs = getattr(results, "inputs", None)
+        if len(results) == len(plan.items) and not any(r.error for r in results) and inputs is not None:
+            # Failures are never cached; nor is a run that could not say what it read.
+            self.cache.put_page(key, [r.to_json() for r in results], inputs.to_json())
         return results
 
     def _cached(self, key: str, plan: PagePlan) -> list[ItemResult] | None:
-        """The page's stored results, or None if absent or not of this plan's shape."""
-        stored = self.cache.get_page(key)
-        if stored is None or len(stored) != len(plan.items):
+        """The page's stored results, or None if absent, not of this plan's shape, or
+        stale: a file the page read or imported, or a distribution it imported, changed."""
+        entry = self.cache.get_page_entry(key)
+        if entry is None or len(entry[0]) != len(plan.items):
             return None
-        results = [ItemResult.from_json(r) for r in stored]
+        inputs = PageInputs.from_json(entry[1])
+        if inputs is None or not self._unchanged(inputs):
+            return None
+        results = [ItemResult.from_json(r) for r in entry[0]]
         return None if any(r is None for r in results) else results  # type: ignore[return-value]
+
+    def _unchanged(self, inputs: PageInputs) -> bool:
+        for path, (size, mtime_ns, sha) in inputs.files.items():
+            try:
+                stat = os.stat(path)
+            except OSError:
+                return False  # gone
+            if (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns):
+                continue  # as the page read it (make's rule); otherwise the content decides
+            if self._digest(path, stat.st_size, stat.st_mtime_ns) != sha:
+                return False
+        return all(self._installed(name) == version for name, version in inputs.distributions.items())
+
+    def _digest(self, path: str, size: int, mtime_ns: int) -> str | None:
+        known = (path, size, mtime_ns)
+        if known not in self._digests:
+            try:
+                with open(path, "rb") as f:
+                    self._digests[known] = hashlib.file_digest(f, "sha256").hexdigest()
+            except OSError:
+                self._digests[known] = None
+        return self._digests[known]
+
+    def _installed(self, name: str) -> str | None:
+        """The version of distribution ``name`` as the worker would import it (None if gone)."""
+        if name not in self._versions:
+            import importlib.metadata
+
+            found = next(iter(importlib.metadata.distributions(name=name, path=[str(self.root), *sys.path])), None)
+            self._versions[name] = found.version if found is not None else None
+        return self._versions[name]
 
     def _pool(self) -> _Background:
         if self._executor is None:

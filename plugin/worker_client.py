@@ -17,11 +17,20 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from mkdocs_backprop.worker_protocol import Item, ItemResult, PageJob, recv_message, send_message
+from mkdocs_backprop.worker_protocol import (
+    Item,
+    ItemResult,
+    PageInputs,
+    PageJob,
+    PageResults,
+    recv_message,
+    send_message,
+)
 
 __all__ = ["WorkerClient", "WorkerError"]
 
 _START_TIMEOUT_S = 120.0  # importing numpy on a loaded 2-core machine can be slow
+_INPUTS_TIMEOUT_S = 60.0  # the page's files are hashed after its last item
 
 
 class WorkerError(RuntimeError):
@@ -83,7 +92,7 @@ class WorkerClient:
         except (OSError, ValueError):  # closed with the worker
             return ""
 
-    def run_page(self, job: PageJob, timeouts: list[float]) -> list[ItemResult]:
+    def run_page(self, job: PageJob, timeouts: list[float]) -> PageResults:
         """One result per item, in order, stopping after the first failed item.
 
         A timeout or a dead child becomes that item's error (at its ``line``);
@@ -102,7 +111,7 @@ class WorkerClient:
             raise
         finally:
             theirs.close()
-        results: list[ItemResult] = []
+        results = PageResults()
         with ours:
             ours.settimeout(_START_TIMEOUT_S)
             try:
@@ -128,6 +137,14 @@ class WorkerClient:
                 if result.error:
                     break
             else:
+                # What the page read and imported (for the cache key); without it the
+                # results are shown but not cached.
+                ours.settimeout(_INPUTS_TIMEOUT_S)
+                try:
+                    inputs = recv_message(ours)
+                except (OSError, EOFError):
+                    inputs = None
+                results.inputs = inputs if isinstance(inputs, PageInputs) else None
                 return results
         _kill(pid)
         return results

@@ -26,6 +26,7 @@ import ast
 import builtins
 import codecs
 import dataclasses
+import hashlib
 import importlib
 import io
 import linecache
@@ -34,6 +35,7 @@ import re
 import resource
 import signal
 import socket
+import stat as _stat
 import sys
 import threading
 import time
@@ -41,7 +43,15 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from mkdocs_backprop.worker_protocol import Item, ItemError, ItemResult, PageJob, recv_message, send_message
+from mkdocs_backprop.worker_protocol import (
+    Item,
+    ItemError,
+    ItemResult,
+    PageInputs,
+    PageJob,
+    recv_message,
+    send_message,
+)
 
 __all__ = ["main", "serve"]
 
@@ -347,6 +357,7 @@ def _run_page(channel: socket.socket) -> None:
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     formatter = _Formatter(job.formatter)
     output = _PageOutput(job.output_limit)
+    inputs = _InputRecorder()
     for item in job.items:
         capture = output.start()
         result = _run_item(item, namespace, job.filename, capture, formatter)
@@ -354,6 +365,93 @@ def _run_page(channel: socket.socket) -> None:
         send_message(channel, _printable(result))
         if result.error:
             return  # later items would fail for the same reason: MkDocs reports them as not run
+    send_message(channel, inputs.collect())
+
+
+class _InputRecorder:
+    """What the page's code reads and imports, for the cache to key the page's results on.
+
+    An audit hook sees every file the code opens (``open``, ``pathlib``, numpy's
+    loaders, the import system); files the code wrote itself are not inputs.
+    Modules imported during the page count by their files when they live outside
+    the installed packages (a ``helpers.py`` beside the site, outside ``watch``),
+    and by their distribution's version when they come from one (``import sklearn``:
+    an upgrade runs the page again). The standard library, the installed packages'
+    own files and the system's pseudo-files are left out.
+    """
+
+    def __init__(self) -> None:
+        self.read: set[str] = set()
+        self.written: set[str] = set()
+        self.modules_before = set(sys.modules)
+        self.skip = _skipped_roots()
+        sys.addaudithook(self._hook)
+
+    def _hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if event != "open" or not args or isinstance(args[0], int):
+            return
+        try:
+            path = os.path.abspath(os.fsdecode(args[0]))
+        except (TypeError, ValueError):
+            return
+        mode, flags = (args[1] if len(args) > 1 else None), (args[2] if len(args) > 2 else 0)
+        writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or \
+            (isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND))
+        (self.written if writes else self.read).add(path)
+
+    def collect(self) -> PageInputs:
+        paths = set(self.read)
+        top_level: set[str] = set()
+        for name in set(sys.modules) - self.modules_before:
+            top = name.partition(".")[0]
+            if top in sys.stdlib_module_names or top in sys.builtin_module_names or top == "mkdocs_backprop":
+                continue
+            top_level.add(top)
+            file = getattr(sys.modules.get(name), "__file__", None)
+            if isinstance(file, str) and file.endswith(".py"):
+                paths.add(os.path.abspath(file))
+        files: dict[str, tuple[int, int, str]] = {}
+        for path in sorted(paths - self.written):
+            if path.startswith(self.skip) or f"{os.sep}__pycache__{os.sep}" in path:
+                continue
+            try:
+                stat = os.stat(path)
+                if not _stat.S_ISREG(stat.st_mode):
+                    continue
+                with open(path, "rb") as f:
+                    files[path] = (stat.st_size, stat.st_mtime_ns, hashlib.file_digest(f, "sha256").hexdigest())
+            except OSError:
+                continue  # gone already (a temporary file): nothing to key on
+        return PageInputs(files, _distribution_versions(top_level))
+
+
+def _skipped_roots() -> tuple[str, ...]:
+    """Folders whose files are not a page's inputs: the interpreter's, the installed
+    packages' (those count by version), this plugin's, and the system's pseudo-files."""
+    import site
+    import sysconfig
+
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, *sysconfig.get_paths().values(),
+             *site.getsitepackages(), site.getusersitepackages(), os.path.dirname(__file__),
+             os.path.expanduser("~/.cache"), "/proc", "/sys", "/dev"}
+    return tuple(os.path.join(os.path.abspath(r), "") for r in roots if r)
+
+
+def _distribution_versions(top_level: set[str]) -> dict[str, str]:
+    """Installed distributions that provide the modules ``top_level``, with their versions."""
+    if not top_level:
+        return {}
+    import importlib.metadata
+
+    provided = importlib.metadata.packages_distributions()
+    versions = {}
+    for top in sorted(top_level):
+        for dist in provided.get(top, []):
+            try:
+                versions[dist] = importlib.metadata.version(dist)
+            except importlib.metadata.PackageNotFoundError:
+                continue
+    return versions
 
 
 def _printable(result: ItemResult) -> ItemResult:

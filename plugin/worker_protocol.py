@@ -21,7 +21,8 @@ from typing import Any
 
 from mkdocs_backprop.figure_source import FigureSource
 
-__all__ = ["Item", "ItemError", "ItemResult", "PageJob", "recv_message", "send_message"]
+__all__ = ["Item", "ItemError", "ItemResult", "PageInputs", "PageJob", "PageResults", "recv_message",
+           "send_message"]
 
 _HEADER = struct.Struct("!I")
 
@@ -94,6 +95,41 @@ class ItemResult:
             if figure is None:
                 return None
         return cls(output=data.get("output", ""), value=value, figure=figure)
+
+
+@dataclass(frozen=True)
+class PageInputs:
+    """What a page's results depend on besides its code and the build's environment:
+    the files its code read or imported from outside the installed packages (path ->
+    [size, mtime_ns, sha256 of the content]) and the installed distributions it
+    imported (name -> version). A page that ran cleanly sends one after its results."""
+
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    distributions: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"files": {p: list(f) for p, f in self.files.items()}, "distributions": dict(self.distributions)}
+
+    @classmethod
+    def from_json(cls, data: object) -> PageInputs | None:
+        """The inputs ``to_json`` stored, or None if ``data`` is not that."""
+        if not isinstance(data, dict):
+            return None
+        files, dists = data.get("files"), data.get("distributions")
+        if not (isinstance(files, dict) and isinstance(dists, dict)
+                and all(isinstance(k, str) and isinstance(v, list) and len(v) == 3
+                        and isinstance(v[0], int) and isinstance(v[1], int) and isinstance(v[2], str)
+                        for k, v in files.items())
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in dists.items())):
+            return None
+        return cls({k: (v[0], v[1], v[2]) for k, v in files.items()}, dict(dists))
+
+
+class PageResults(list):  # type: ignore[type-arg]
+    """A page's ``ItemResult`` list, with the ``PageInputs`` its run reported (None if
+    it did not finish cleanly)."""
+
+    inputs: PageInputs | None = None
 
 
 # -- framing ---------------------------------------------------------------------

@@ -15,11 +15,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
 
 PENDING: set[str] = {
-    "test_stale_cache.py::test_a_data_file_the_page_reads_is_part_of_the_key",
-    "test_stale_cache.py::test_a_local_module_outside_watch_is_part_of_the_key",
-    "test_stale_cache.py::test_a_page_entry_of_the_wrong_shape_is_ignored",
-    "test_stale_cache.py::test_only_the_pages_whose_inputs_changed_run_again",
-    "test_stale_cache.py::test_the_versions_of_imported_distributions_are_part_of_the_key",
 }
 
 
