@@ -7,16 +7,18 @@ from pathlib import Path
 
 from plugin_site import build, page_html, write_site
 
-# Line 3 reads a file the cache key cannot see; line 7 is an inline value of the same;
-# line 9 measures time (verify="skip") and line 15 reads what it measured.
+# The block at line 3 reads a file the cache key cannot see (through a subprocess: the
+# files a page opens itself are part of the key); line 8 is an inline value of the same;
+# line 10 measures time (verify="skip") and line 16 reads what it measured.
 PAGE = """\
 # 데이터
 
 ```python exec
-print("data:", open("data.txt").read().strip())
+import subprocess
+print("data:", subprocess.run(["cat", "data.txt"], capture_output=True, text=True).stdout.strip())
 ```
 
-읽은 값은 `{py} open("data.txt").read().strip()`입니다.
+읽은 값은 `{py} subprocess.run(["cat", "data.txt"], capture_output=True, text=True).stdout.strip()`입니다.
 
 ```python exec verify="skip"
 import time
@@ -55,7 +57,7 @@ def test_a_stale_value_fails_the_verified_build_with_both_values(tmp_path: Path)
     assert len(errors) == 2, verified.stderr
     assert errors[0].startswith("ERROR   -  backprop: docs/index.md:3: ")
     assert "'data: old'" in errors[0] and "'data: new'" in errors[0]
-    assert errors[1].startswith("ERROR   -  backprop: docs/index.md:7: ")
+    assert errors[1].startswith("ERROR   -  backprop: docs/index.md:8: ")
     assert "cached: 'old', now: 'new'" in errors[1]
     assert re.search(r"1 cached pages verified against a fresh run, 2 stale values", verified.stderr)
     # The entry is left as it was: the next verified build finds the difference again.
