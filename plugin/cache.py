@@ -99,6 +99,13 @@ def _at_most(folders: list[Path], limit: int) -> bool:
 
 def _version(module: str) -> str:
     top = module.split(".")[0]
+    try:
+        # Most packages are named as they import (numpy): one metadata lookup. Only the
+        # others need ``packages_distributions``, which reads every installed package's
+        # file list (seconds on a loaded machine, every build).
+        return importlib.metadata.version(top)
+    except importlib.metadata.PackageNotFoundError:
+        pass
     for dist in importlib.metadata.packages_distributions().get(top, [top]):
         try:
             return importlib.metadata.version(dist)
