@@ -21,6 +21,7 @@ A page that failed, or whose code did not all run, gets no downloads.
 from __future__ import annotations
 
 import ast
+import json
 import re
 import sys
 import textwrap
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mkdocs_backprop.blocks import Block, Fence, InlineRef, find_inline
-from mkdocs_backprop.cache import digest
+from mkdocs_backprop.cache import ResultCache, digest
 from mkdocs_backprop.figure_index import FigureEntry, FigureIndex
 from mkdocs_backprop.figures import PageFigure
 from mkdocs_backprop.josa import fix_leading_particle
@@ -81,7 +82,7 @@ class _Cell:
 
 
 def page_downloads(plan: PagePlan, results: list[ItemResult], drawn: list[PageFigure], index: FigureIndex,
-                   context: NotebookContext) -> PageDownloads | None:
+                   context: NotebookContext, cache: ResultCache | None = None) -> PageDownloads | None:
     """The page's notebook and script, or None if it has no code or not all of it ran cleanly."""
     if not plan.page.blocks or len(results) != len(plan.items) or any(r.error for r in results):
         return None
@@ -99,6 +100,16 @@ def page_downloads(plan: PagePlan, results: list[ItemResult], drawn: list[PageFi
                  context.wheel.filename if context.wheel else None)
     if key in _MADE:
         return _MADE[key]
+    # A build in a new process (every `mkdocs build`) finds them in the cache.
+    stored = cache.get_text("notebooks", key) if cache is not None else None
+    if stored is not None:
+        try:
+            notebook, script, requirements = json.loads(stored)
+            if isinstance(notebook, str) and isinstance(script, str) and isinstance(requirements, list):
+                _MADE[key] = made = PageDownloads(notebook, script, tuple(requirements))
+                return made
+        except ValueError:
+            pass  # damaged: made again below
     writer = _Writer(plan, results, {id(f.block): f for f in drawn}, index, context)
     body = writer.cells()
     requirements = _requirements(body, context.wheel)
@@ -106,6 +117,9 @@ def page_downloads(plan: PagePlan, results: list[ItemResult], drawn: list[PageFi
     if len(_MADE) > 256:
         _MADE.clear()
     _MADE[key] = made = PageDownloads(_notebook(cells), _script(cells), requirements)
+    if cache is not None:
+        cache.put_text("notebooks", key, json.dumps([made.notebook, made.script, list(made.requirements)],
+                                                    ensure_ascii=False))
     return made
 
 

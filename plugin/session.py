@@ -210,7 +210,7 @@ class BuildSession:
         if downloads is not None and self.settings.notebooks:
             from mkdocs_backprop.notebook import page_downloads
 
-            outcome.downloads = page_downloads(plan, results, drawn, self.figures, downloads)
+            outcome.downloads = page_downloads(plan, results, drawn, self.figures, downloads, self.cache)
         return outcome
 
     def wheel(self) -> Wheel | None:

@@ -1,0 +1,32 @@
+"""A page's notebook and script come from the cache in a warm build, the same as when made."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from plugin_site import build, summary, write_site
+
+PAGE = "# 노트북\n\n```python exec\nx = 6 * 7\nprint(x)\n```\n\n값은 `{py} x`입니다.\n"
+
+
+def test_warm_build_takes_the_notebook_from_the_cache(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", {"index.md": PAGE})
+    first = build(root)
+    assert first.returncode == 0, first.stderr
+    made = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*")
+            if p.suffix in (".ipynb", ".py")}
+    assert any(p.suffix == ".ipynb" for p in made)
+    stored = list((root / ".cache" / "backprop" / "notebooks").iterdir())
+    assert len(stored) == 1
+
+    second = build(root)  # a new process: nothing remembered but the cache
+    assert second.returncode == 0, second.stderr
+    assert summary(second) == (0, 1)
+    again = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*")
+             if p.suffix in (".ipynb", ".py")}
+    assert again == made
+    # Damaged entry: made again, same files.
+    stored[0].write_text("{", encoding="utf-8")
+    third = build(root)
+    assert third.returncode == 0, third.stderr
+    assert {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*")
+            if p.suffix in (".ipynb", ".py")} == made
