@@ -649,6 +649,16 @@
     }
     this.status = el("p", { "class": "bp-status", "aria-live": "polite" });
     controls.appendChild(this.status);
+    // How to use it, said once: the figure's and the buttons' accessible description, and
+    // on screen only while the figure has focus and nothing has been done yet (CSS).
+    if (this.steps.length) {
+      var hintId = (fig.id || "bp") + "-bp-hint";
+      this.hint = el("p", { "class": "bp-hint", id: hintId },
+        "'다음' 버튼이나 → 키로 한 단계씩 봅니다." + (this.fields.length ? " 입력값을 바꾸면 다시 계산합니다." : ""));
+      controls.appendChild(this.hint);
+      fig.setAttribute("aria-describedby", ((fig.getAttribute("aria-describedby") || "") + " " + hintId).trim());
+      bar.setAttribute("aria-describedby", hintId);
+    }
     var caption = fig.querySelector("figcaption");
     fig.insertBefore(controls, caption);
     if (caption) {
@@ -665,10 +675,7 @@
       var key = { ArrowRight: "next", ArrowLeft: "prev", Home: "first" }[ev.key];
       if (key && self.steps.length) { ev.preventDefault(); self.go(key); }
     });
-    this.status.textContent = this.steps.length
-      ? "‘다음’ 버튼이나 → 키로 " + (this.steps.length > this.countForward() ? "순전파와 역전파를" : "순전파를") +
-        " 한 단계씩 따라갈 수 있습니다." + (this.fields.length ? " 입력값을 바꾸면 그림의 모든 값이 다시 계산됩니다." : "")
-      : "";
+    this.status.textContent = "";
     this.show();
   };
 
@@ -686,8 +693,8 @@
     var last = this.steps.length;
     var next = where === "first" ? 0 : where === "prev" ? Math.max(0, this.step - 1) : Math.min(last, this.step + 1);
     if (next === this.step) {
-      this.status.textContent = next === last ? "마지막 단계입니다. ‘처음으로’를 누르면 처음부터 다시 봅니다."
-        : "아직 첫 단계 전입니다. ‘다음’을 누르면 시작합니다.";
+      this.status.textContent = next === last ? "마지막 단계입니다. '처음으로'를 누르면 처음부터 다시 봅니다."
+        : "아직 첫 단계 전입니다. '다음'을 누르면 시작합니다.";
       return;
     }
     this.step = next;

@@ -186,12 +186,46 @@ def test_stepping_through_a_graph_from_first_step_to_last(context: tuple[Any, Re
         assert nodes <= set(tab.evaluate(highlighted)), (number, text)
     tab.keyboard.press("ArrowRight")  # past the last step: it says so and stays
     assert root.locator(".bp-count").inner_text() == f"{len(steps)} / {len(steps)} 단계"
-    assert "마지막 단계" in status.inner_text()
+    assert "마지막 단계" in status.inner_text() and "'처음으로'" in status.inner_text()  # the prose's quotes
     root.locator("button[data-bp=prev]").click()
     assert status.inner_text() == steps[-2][0]
     root.locator("button[data-bp=first]").click()
     assert root.locator(".bp-count").inner_text() == f"0 / {len(steps)} 단계"
     assert tab.evaluate(highlighted) == []
+    tab.close()
+
+
+HINT_STATE = """() => [...document.querySelectorAll('figure.bp-interactive')].map(f => {
+  const hint = f.querySelector('.bp-hint'), box = hint.getBoundingClientRect();
+  const described = (f.getAttribute('aria-describedby') || '').split(/\\s+/)
+    .map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent).join(' ');
+  const bar = f.querySelector('.bp-stepper');
+  return {id: f.id, shown: box.width > 1 && box.height > 1, status: f.querySelector('.bp-status').textContent,
+          text: hint.textContent, described, bar: document.getElementById(bar.getAttribute('aria-describedby')) === hint,
+          controls: f.querySelector('.bp-controls').textContent};
+})"""
+
+
+def test_the_how_to_hint_is_said_once_not_printed_under_every_figure(
+        context: tuple[Any, Recorder], served_site: Any, pages_with_graphs: list[str]) -> None:
+    page = next(p for p in pages_with_graphs if 'id="branch"' in served_site.built.html(p))
+    tab = open_page(context, served_site, page)
+    figures = tab.evaluate(HINT_STATE)
+    assert len(figures) >= 3
+    for f in figures:
+        # Nothing on screen until the reader comes to the figure; the hint is its accessible description.
+        assert not f["shown"] and f["status"] == "", f
+        assert "'다음'" in f["text"] and "→" in f["text"] and f["described"] == f["text"] and f["bar"], f
+        assert "‘" not in f["controls"] and "’" not in f["controls"], f  # the prose writes '…'
+    root = tab.locator("#branch")
+    root.focus()
+    shown = [f["id"] for f in tab.evaluate(HINT_STATE) if f["shown"]]
+    assert shown == ["branch"]
+    hint, figure = (tab.locator(s).bounding_box() for s in ("#branch .bp-hint", "#branch"))
+    assert figure["y"] <= hint["y"] and hint["y"] + hint["height"] <= figure["y"] + figure["height"]
+    tab.keyboard.press("ArrowRight")  # the first step's line takes its place
+    state = next(f for f in tab.evaluate(HINT_STATE) if f["id"] == "branch")
+    assert state["status"] and not state["shown"], state
     tab.close()
 
 
