@@ -117,7 +117,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         """https://www.mkdocs.org/dev-guide/plugins/#on_pre_build"""
         self.downloads: dict[str, PageDownloads] = {}  # src_uri -> the page as notebook and script
         self._formulas: dict[str, list[str]] = {}  # src_uri -> LaTeX wrappers while search reads the page
-        cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=log.warning)
+        cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=_cache_warning)
         self.failures: list[Failure] = []
         self.session = BuildSession(self.root, self.settings, cache, self.config.watch)
         if self.kept is not None:
@@ -371,10 +371,18 @@ _SHOWN_IN_PAGE = "backprop_shown_in_page"
 
 
 class _ShownInPage(logging.Filter):
-    """Keeps serve-time failures (shown in the page) out of ``mkdocs serve --strict``'s count."""
+    """Keeps records marked ``_SHOWN_IN_PAGE`` out of ``--strict``'s count: serve-time
+    failures (shown in the page) and a cache that cannot be written (the site is whole)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not getattr(record, _SHOWN_IN_PAGE, False)
+
+
+def _cache_warning(message: str) -> None:
+    """A cache that cannot be written is said once, as a warning that ``--strict`` does
+    not count: the site it builds is complete and correct, only the next build is slower."""
+    _exempt_from_strict_count()
+    log.warning(message, extra={_SHOWN_IN_PAGE: True})
 
 
 def _exempt_from_strict_count() -> None:

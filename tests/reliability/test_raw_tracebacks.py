@@ -62,7 +62,7 @@ def test_the_timeout_option_must_be_finite(tmp_path: Path, value: str) -> None:
 # -- a cache that cannot be written: warn once, build without it ------------------------
 
 
-def _in_mount_namespace(root: Path, setup: str) -> subprocess.CompletedProcess[str]:
+def _in_mount_namespace(root: Path, setup: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``mkdocs build`` in a private mount namespace where ``setup`` (sh) prepared the cache dir."""
     if shutil.which("unshare") is None:
         pytest.skip("needs unshare(1) for a real read-only or full file system")
@@ -74,7 +74,7 @@ def _in_mount_namespace(root: Path, setup: str) -> subprocess.CompletedProcess[s
     script = f'set -e; C="{cache}"; {setup}; exec "$@"'
     return subprocess.run(
         ["unshare", "-rm", "sh", "-c", script, "sh", sys.executable, "-m", "mkdocs", "build",
-         "-f", str(root / "mkdocs.yml")],
+         "-f", str(root / "mkdocs.yml"), *args],
         capture_output=True, text=True, cwd=root, timeout=300, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
 
@@ -93,9 +93,11 @@ def _built_without_cache(result: subprocess.CompletedProcess[str], root: Path, e
     assert "second page" in page_html(root, "two/index.html") and "<svg" in page_html(root, "two/index.html")
 
 
-def test_a_read_only_cache_dir_warns_once_and_builds(tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [(), ("--strict",)], ids=["build", "strict"])
+def test_a_read_only_cache_dir_warns_once_and_builds(tmp_path: Path, args: tuple[str, ...]) -> None:
+    # A strict build too: the site is whole, so the cache's warning does not fail it.
     root = write_site(tmp_path, PAGES)
-    result = _in_mount_namespace(root, 'mount --bind "$C" "$C"; mount -o remount,bind,ro "$C"')
+    result = _in_mount_namespace(root, 'mount --bind "$C" "$C"; mount -o remount,bind,ro "$C"', *args)
     _built_without_cache(result, root, "Read-only file system")
 
 
