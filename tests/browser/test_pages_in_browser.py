@@ -205,3 +205,61 @@ def test_not_found_page_loads_its_assets(browser: Any, served_site: ServedSite) 
     context.close()
     assert (recorder.foreign, recorder.console_errors, recorder.failures) == ([], [], [])
     assert styled == "sticky", "Material's stylesheet did not load on 404.html"
+
+
+PHONE = {"width": 390, "height": 800}
+
+HEADER_TITLE = """() => {
+  const title = document.querySelector('.md-header__title');
+  const active = title.classList.contains('md-header__title--active') ? 1 : 0;
+  const topic = title.querySelectorAll('.md-header__topic')[active], text = topic.querySelector('.md-ellipsis');
+  const range = document.createRange(); range.selectNodeContents(text);
+  const icons = [...document.querySelectorAll('.md-header__option, .md-header__button, .md-header__source')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.left > title.getBoundingClientRect().left);
+  return {text: text.textContent.trim(), right: range.getBoundingClientRect().right,
+          icons: Math.min(...icons.map(r => r.left)), clipped: text.scrollHeight > text.clientHeight + 1,
+          slideClipped: getComputedStyle(title.querySelector('.md-header__ellipsis')).overflow === 'hidden'};
+}"""
+
+
+@pytest.mark.parametrize("page", ["", "ch05/6-affine-softmax/", "ch05/7-backprop-implementation/"])
+def test_on_a_phone_the_header_title_is_read_whole_beside_its_icons(
+        browser: Any, served_site: ServedSite, page: str) -> None:
+    context = browser.new_context(viewport=PHONE)
+    tab = context.new_page()
+    tab.goto(served_site.url(page))
+    for scrolled in (False, True):  # the site's name, then (scrolled past the heading) the page's title
+        if scrolled:
+            tab.evaluate("window.scrollTo(0, 800)")
+            tab.wait_for_function("document.querySelector('.md-header__title--active') !== null")
+        tab.wait_for_timeout(450)  # Material's slide between the two lasts 0.4 s
+        title = tab.evaluate(HEADER_TITLE)
+        assert title["right"] <= title["icons"], title  # the text ends before the first icon starts
+        assert not title["clipped"], title  # and is read whole, on at most two lines
+        assert title["slideClipped"], title  # nothing of it slides under the icons either
+    context.close()
+
+
+GLOSSARY_ROWS = """() => [...document.querySelectorAll('article table tbody tr')].map(tr => {
+  const [term, original, meaning] = [...tr.cells].map(td => td.getBoundingClientRect());
+  return {term, original, meaning, column: document.querySelector('article.md-content__inner').clientWidth};
+})"""
+
+
+def test_the_glossary_gives_its_meanings_the_width_on_a_phone_and_stays_a_table_on_a_laptop(
+        browser: Any, served_site: ServedSite) -> None:
+    context = browser.new_context(viewport=PHONE)
+    tab = context.new_page()
+    tab.goto(served_site.url("glossary/"))
+    rows = tab.evaluate(GLOSSARY_ROWS)
+    assert len(rows) >= 30
+    for row in rows:
+        # The meaning runs under the term, across (nearly) the whole column, not in a sliver beside it.
+        assert row["meaning"]["width"] >= 0.85 * row["column"], row
+        assert row["meaning"]["top"] >= row["term"]["bottom"] - 1, row
+    assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    tab.set_viewport_size({"width": 1280, "height": 800})
+    for row in tab.evaluate(GLOSSARY_ROWS):  # three columns side by side, as before
+        assert row["term"]["right"] <= row["original"]["left"] <= row["original"]["right"] <= row["meaning"]["left"], row
+        assert abs(row["term"]["top"] - row["meaning"]["top"]) < 2, row
+    context.close()
