@@ -96,6 +96,7 @@ def to_digraph(graph: Graph, *, direction: str = "LR") -> Any:
     dot.attr("node", fontname=FONT_NAME, fontsize=str(FONT_SIZE), color=FORWARD_COLOR, fontcolor=FORWARD_COLOR)
     dot.attr("edge", fontname=FONT_NAME, color=FORWARD_COLOR, arrowsize="0.6", penwidth="1")
     names = {id(node): f"n{i}" for i, node in enumerate(graph.nodes)}
+    sums = {key: total for key, total in branch_sums(graph).items() if _value_lines(total)}
     vertical = direction == "TB"
     into, out_of = (":n", ":s") if vertical else (":w", ":e")
     for node in graph.nodes:
@@ -106,6 +107,9 @@ def to_digraph(graph: Graph, *, direction: str = "LR") -> Any:
                      style="" if short else "rounded", margin="0.04", width="0.4")
         elif node.kind == "const":
             dot.node(name, label="", shape="point", width="0.04", id=name)
+        elif id(node) in sums:
+            dot.node(name, label=_input_with_sum_html(node, sums[id(node)], name), shape="plaintext",
+                     margin="0.06,0.02", id=name)
         else:
             dot.node(name, label=node.label, shape="plaintext", margin="0.06,0.02", id=name)
     for i, edge in enumerate(graph.edges):
@@ -160,7 +164,40 @@ def describe(graph: Graph) -> str:
         # (interactive.js writes the same sentence when a reader changes the inputs.)
         start = " ".join(f"{e.dst.label}의 기울기 {_gradient(e)}에서 시작해" for e in seeds)
         parts.append("역전파: " + (start + " " if start else "") + ", ".join(flows) + ".")
+        sums = branch_sums(graph)
+        if sums:
+            parts.append("갈라진 값의 기울기 합: " + ", ".join(
+                f"{n.label} {_short(sums[id(n)])}" for n in graph.nodes if id(n) in sums) + ".")
     return " ".join(parts)
+
+
+def branch_sums(graph: Graph) -> dict[int, Any]:
+    """An input used by several nodes: its gradient, the sum of what each branch sends back.
+
+    Keyed by ``id(node)``; the gradients are added in the order of ``graph.edges`` (as
+    interactive.js adds them), and only when every branch has one.
+    """
+    sums = {}
+    for node in graph.nodes:
+        if node.kind != "input":
+            continue
+        grads = [e.grad for e in graph.edges if e.src is node]
+        if len(grads) > 1 and all(g is not None for g in grads):
+            total = grads[0]
+            for grad in grads[1:]:
+                total = total + grad
+            sums[id(node)] = total
+    return sums
+
+
+def _input_with_sum_html(node: Node, total: Any, name: str) -> str:
+    """An input's name, and under it, in the gradient colour, the sum of its branches' gradients."""
+    text = "<br/>".join(html.escape(line) for line in _value_lines(total))
+    return ('<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+            f'<tr><td colspan="2">{html.escape(node.label)}</td></tr>'
+            f'<tr><td align="right"><font color="{BACKWARD_COLOR}" point-size="{SHAPE_FONT_SIZE}">기울기 합</font></td>'
+            + _text_cell(f'<font color="{BACKWARD_COLOR}"><b>{text}</b></font>', align="left", hook=f"{name}-grad")
+            + "</tr></table>>")
 
 
 _ORDINALS = ("첫", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉", "열")

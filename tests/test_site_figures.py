@@ -92,3 +92,29 @@ def test_text_alternatives_name_edges_and_show_gradient_symbols_tooltips_stay_sh
                 continue
             title = html.unescape(re.search(r"<title>([^<]*)</title>", svg).group(1))
             assert len(title) <= 61 and title in alt(svg), (page, title)
+
+
+def node_y(svg: str, prefix: str) -> dict[str, list[float]]:
+    """Each node's name (its first text) and the y of its texts or its circle, read from the SVG."""
+    found: dict[str, list[float]] = {}
+    for body in re.findall(rf'<g id="{re.escape(prefix)}n\d+" class="node">(.*?)</g>\s*(?=<!--|<g id)', svg, re.DOTALL):
+        texts = label_texts(body)
+        circle = re.search(r'<ellipse\b[^>]*\bcy="([-\d.]+)"', body)
+        y = float(circle.group(1)) if circle else float(re.search(r'<text\b[^>]*\by="([-\d.]+)"', body).group(1))
+        found.setdefault(texts[0] if texts else "", []).append(y)
+    return found
+
+
+def test_a_value_used_twice_is_drawn_between_its_two_nodes_with_its_summed_gradient(built_site: BuiltSite) -> None:
+    svg = figure(built_site, "ch05/3-backward/", "branch")
+    y = node_y(svg, "bp-branch-")
+    (mine_op, friend_op) = sorted(y["×"])[:2]
+    # SVG y grows downwards: 내 몫 개수 over the first ×, 사과 between the two ×, 친구 몫 개수 under
+    # the second: no edge crosses another.
+    assert y["내 몫 개수"][0] < mine_op < y["사과"][0] < friend_op < y["친구 몫 개수"][0], y
+    # Under 사과, its gradient: what the two branches send back (1.1 × 2 and 1.1 × 3), added.
+    apple = re.search(r'<g id="bp-branch-(n\d+)" class="node">(?:(?!</g>).)*?<text[^>]*>사과</text>', svg, re.DOTALL)
+    assert group_text(svg, f"bp-branch-{apple.group(1)}-grad") == "5.5"
+    grads = [group_text(svg, g) for g in re.findall(r'<g id="(bp-branch-e\d+-grad)">', svg)]
+    assert "2.2" in grads and "3.3" in grads, grads
+    assert "갈라진 값의 기울기 합: 사과 5.5." in alt(svg)

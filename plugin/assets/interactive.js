@@ -535,7 +535,26 @@
     });
     if (outs.length) parts.push("출력: " + outs.join(", ") + ".");
     if (flows.length || seeds.length) parts.push("역전파: " + (seeds.length ? seeds.join(" ") + " " : "") + flows.join(", ") + ".");
+    var sums = branchSums(data, res);
+    if (sums.length) {
+      parts.push("갈라진 값의 기울기 합: " + sums.map(function (b) { return nodes[b.node].label + " " + short(b.value); })
+        .join(", ") + ".");
+    }
     return parts.join(" ");
+  }
+
+  // layers.drawing.branch_sums: an input used by several nodes, and the sum of its
+  // branches' gradients, added in edge order.
+  function branchSums(data, res) {
+    var g = structure(data), list = [];
+    data.nodes.forEach(function (n, i) {
+      var ks = g.outs[i];
+      if (n.kind !== "input" || ks.length < 2 || !ks.every(function (k) { return res.edges[k].grad; })) return;
+      var total = res.edges[ks[0]].grad;
+      for (var j = 1; j < ks.length; j++) total = add(total, res.edges[ks[j]].grad);
+      list.push({ node: i, value: total });
+    });
+    return list;
   }
 
   /* ---------- the figure ---------- */
@@ -587,6 +606,13 @@
       if (grad.length) slot.grad = findLines(self.part("e" + k + "-grad"), grad);
       self.texts.push(slot);
       return (!value.length || slot.value) && (!grad.length || slot.grad);
+    });
+    this.sums = {};
+    branchSums(data, this.base).forEach(function (b) {
+      var lines = valueLines(b.value);
+      if (!lines.length) return;
+      self.sums[b.node] = findLines(self.part("n" + b.node + "-grad"), lines);
+      ok = ok && !!self.sums[b.node];
     });
     if (!ok) {
       if (window.console) console.warn("bp: figure " + figure.id + " does not show the values its graph computes; left static");
@@ -790,6 +816,9 @@
     this.texts.forEach(function (slot, k) {
       if (slot.value) self.write(slot.value, valueLines(res.edges[k].value), true);
       if (slot.grad) self.write(slot.grad, valueLines(res.edges[k].grad), false);
+    });
+    branchSums(this.data, res).forEach(function (b) {
+      if (self.sums[b.node]) self.write(self.sums[b.node], valueLines(b.value), false);
     });
     var changed = res !== this.base && this.data.nodes.some(function (n, i) {
       return n.kind === "input" && format(res.values[i]) !== format(self.base.values[i]);

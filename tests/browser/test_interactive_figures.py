@@ -38,6 +38,12 @@ READ_EDGE_TEXTS = """([id, prefix, n]) => {
     [...svg.querySelector("[id='" + prefix + 'e' + k + "']").querySelectorAll('text')].map(t => t.textContent));
 }"""
 
+# The text of every node's gradient group n{i}-grad (an input used twice: its branches' sum).
+READ_SUM_TEXTS = """([id, prefix]) => Object.fromEntries(
+  [...document.querySelectorAll('#' + CSS.escape(id) + ' svg g[id]')]
+    .filter(g => /^n\\d+-grad$/.test(g.id.slice(prefix.length)))
+    .map(g => [g.id.slice(prefix.length), [...g.querySelectorAll('text')].map(t => t.textContent)]))"""
+
 SET_INPUTS = """([id, texts]) => {
   const fields = [...document.querySelectorAll('#' + CSS.escape(id) + ' .bp-inputs input')];
   fields.forEach((f, k) => { f.value = texts[k]; f.dispatchEvent(new Event('change', {bubbles: true})); });
@@ -77,10 +83,17 @@ def drawn_texts(graph: Any) -> list[list[str]]:
     return [["".join(t.itertext()) for t in groups[f"e{k}"].iter(f"{SVG}text")] for k in range(len(graph.edges))]
 
 
+def drawn_sums(graph: Any) -> dict[str, list[str]]:
+    """The node gradient groups n{i}-grad the real drawing of ``graph`` writes."""
+    root = ET.fromstring(graph._repr_svg_())
+    return {g.get("id")[2:]: ["".join(t.itertext()) for t in g.iter(f"{SVG}text")]
+            for g in root.iter(f"{SVG}g") if re.fullmatch(r"a_n\d+-grad", g.get("id") or "")}
+
+
 def test_every_graph_figure_recomputes_exactly_what_the_layers_compute(
         context: tuple[Any, Recorder], served_site: Any, pages_with_graphs: list[str]) -> None:
     rng = np.random.default_rng(20261130)
-    checked = 0
+    checked = summed = 0
     for page in pages_with_graphs:
         tab = open_page(context, served_site, page)
         for figure in tab.evaluate(READ_FIGURES):
@@ -106,6 +119,9 @@ def test_every_graph_figure_recomputes_exactly_what_the_layers_compute(
                     continue
                 shown = tab.evaluate(READ_EDGE_TEXTS, [figure["id"], figure["prefix"], n_edges])
                 assert shown == drawn_texts(expected), where
+                sums = drawn_sums(expected)
+                summed += bool(sums)
+                assert tab.evaluate(READ_SUM_TEXTS, [figure["id"], figure["prefix"]]) == sums, where
                 alt = tab.locator(f"#{figure['id']} svg").get_attribute("aria-label")
                 assert alt == expected.describe(), where
                 note = tab.locator(f"#{figure['id']} .bp-caption-note")
@@ -117,7 +133,7 @@ def test_every_graph_figure_recomputes_exactly_what_the_layers_compute(
         recorder = context[1]
         assert not recorder.console_errors and not recorder.foreign, (page, recorder.console_errors, recorder.foreign)
         tab.close()
-    assert checked >= 20
+    assert checked >= 20 and summed >= 3  # the branch figure of 5.3 shows a summed gradient
 
 
 def test_the_search_index_holds_no_graph_data(served_site: Any) -> None:
