@@ -18,8 +18,15 @@ PENDING: set[str] = {
 }
 
 
+HERE = Path(__file__).resolve().parent
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
+        if Path(item.path).resolve().parent == HERE and Path(item.path).name != "test_sanitize.py":
+            # The matrix starts real `mkdocs` processes (and kills, mounts, serves): it runs
+            # in the full suite, not in the fast tier authors iterate with.
+            item.add_marker(pytest.mark.slow)
         name = f"{Path(item.path).name}::{item.name.split('[')[0]}"
         if name in PENDING or f"{Path(item.path).name}::{item.name}" in PENDING:
             # A process test that fails waits out its timeouts: not run until its fix lands.
