@@ -67,6 +67,19 @@ def build(root: Path, *args: str, env: dict[str, str] | None = None) -> subproce
     )
 
 
+def serve_build(root: Path) -> None:
+    """One build as `mkdocs serve` does it (same config loading, on_startup("serve")), in-process."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    config = load_config(str(root / "mkdocs.yml"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        mkdocs_build(config)
+    finally:
+        config.plugins.on_shutdown()
+
+
 def summary(result: subprocess.CompletedProcess[str]) -> tuple[int, int]:
     """(blocks run, blocks from cache) from the plugin's INFO line."""
     match = re.search(r"backprop: \d+ pages, (\d+) blocks run, (\d+) blocks from cache", result.stderr)

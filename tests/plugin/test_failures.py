@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from plugin_site import build, page_html, summary, write_site
+from plugin_site import build, page_html, serve_build, summary, write_site
 
 # page -> (Markdown, the line the error must name, a phrase of the message)
 FAILURES: dict[str, tuple[str, int, str]] = {
@@ -96,24 +96,11 @@ def test_failures_are_not_cached(failing_site: Path, failed_build) -> None:
 # -- serve --------------------------------------------------------------------------
 
 
-def _serve_build(root: Path):
-    """One build as `mkdocs serve` does it: same config loading, on_startup("serve")."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-
-    config = load_config(str(root / "mkdocs.yml"))
-    config.plugins.on_startup(command="serve", dirty=False)
-    try:
-        mkdocs_build(config)
-    finally:
-        config.plugins.on_shutdown()
-
-
 def test_serve_shows_error_boxes_and_recovers(tmp_path: Path) -> None:
     root = write_site(tmp_path, {
         "index.md": "# s\n\n```python exec\nx = {}\nx['k']\n```\n\n값 `{py} x`.\n\n```python exec\nprint('after')\n```\n",
     }, extra="strict: true\n")
-    _serve_build(root)  # a strict serve build must not abort: the error is in the page
+    serve_build(root)  # a strict serve build must not abort: the error is in the page
     page = page_html(root, "index.html")
     box = re.search(r'<div class="admonition failure bp-error"><p class="admonition-title">(.*?)</p><pre>(.*?)</pre>',
                     page, re.DOTALL)
@@ -126,7 +113,7 @@ def test_serve_shows_error_boxes_and_recovers(tmp_path: Path) -> None:
     (root / "docs" / "index.md").write_text(
         "# s\n\n```python exec\nx = {}\nx['k'] = 1\n```\n\n값 `{py} x`.\n\n```python exec\nprint('after')\n```\n",
         encoding="utf-8")
-    _serve_build(root)
+    serve_build(root)
     page = page_html(root, "index.html")
     assert "bp-error" not in page
     assert "값 {&#x27;k&#x27;: 1}." in page

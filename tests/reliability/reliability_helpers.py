@@ -10,7 +10,7 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
-from plugin_site import build, page_html, summary, write_site  # noqa: F401  (re-exported)
+from plugin_site import build, page_html, serve_build, summary, write_site  # noqa: F401  (re-exported)
 
 __all__ = [
     "build", "errors", "page_html", "process_gone", "summary", "unsafe_markup", "wait_for_file",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reliability_helpers import build, errors, page_html, write_site
+from reliability_helpers import build, errors, page_html, serve_build, write_site
 
 PAGES: dict[str, str] = {
     "unclosed.md": "# 열림\n\n```python exec\nx = 1\n\n이 문단은 코드가 아니라 본문입니다.\n마지막 줄.\n",
@@ -83,19 +83,6 @@ def test_a_syntax_error_counts_lines_in_the_page(built) -> None:
 # -- under mkdocs serve -------------------------------------------------------------
 
 
-def _serve_build(root: Path) -> None:
-    """One build as `mkdocs serve` does it (same config loading, on_startup("serve"))."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-
-    config = load_config(str(root / "mkdocs.yml"))
-    config.plugins.on_startup(command="serve", dirty=False)
-    try:
-        mkdocs_build(config)
-    finally:
-        config.plugins.on_shutdown()
-
-
 SERVE_CASES = {
     "unknown-option": ('```python exec colour="red"', "unknown option 'colour'"),
     "twice": ('```python exec output="hide" output="show"', "given twice"),
@@ -111,7 +98,7 @@ def test_serve_shows_a_box_for_a_bad_option_and_stops_there(tmp_path: Path, case
         f"# 옵션\n\n{fence}\nprint('the bad block')\n```\n\n"
         "```python exec\nprint('a later block')\n```\n")}, extra="strict: true\n")
     with caplog.at_level(logging.INFO):
-        _serve_build(root)  # a strict serve must not abort: the error is in the page
+        serve_build(root)  # a strict serve must not abort: the error is in the page
     html = page_html(root, "index.html")
     box = re.search(r'<div class="admonition failure bp-error"><p class="admonition-title">(.*?)</p><pre>(.*?)</pre>',
                     html, re.DOTALL)
@@ -128,7 +115,7 @@ def test_serve_logs_runtime_errors_as_warnings_even_when_strict(tmp_path: Path,
                                                                 caplog: pytest.LogCaptureFixture) -> None:
     root = write_site(tmp_path, {"index.md": "# 실행\n\n```python exec\n1 / 0\n```\n"}, extra="strict: true\n")
     with caplog.at_level(logging.INFO):
-        _serve_build(root)
+        serve_build(root)
     logged = [r for r in caplog.records if "docs/index.md:4" in r.getMessage()]
     assert logged and all(r.levelno >= logging.WARNING for r in logged)
     assert "ZeroDivisionError" in page_html(root, "index.html")
