@@ -43,6 +43,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from mkdocs_backprop.shown_paths import ShownPaths
 from mkdocs_backprop.worker_protocol import (
     Item,
     ItemError,
@@ -337,6 +338,9 @@ def _write_all(fd: int, data: bytes) -> None:
 # An inline value longer than this is an error: it belongs in a block's output.
 _VALUE_LIMIT = 10_000
 _memory_limit_gib: float | None = None  # this page process's, for the MemoryError message
+# File paths in tracebacks and warnings, as a page shows them; the worker runs in the
+# site's root (WorkerClient's cwd).
+_shown = ShownPaths(os.getcwd())
 
 
 def _run_page(channel: socket.socket) -> None:
@@ -355,6 +359,7 @@ def _run_page(channel: socket.socket) -> None:
         job.source_lines,
         job.filename,
     )
+    _show_warnings_without_machine_paths()
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     formatter = _Formatter(job.formatter)
     output = _PageOutput(job.output_limit)
@@ -367,6 +372,21 @@ def _run_page(channel: socket.socket) -> None:
         if result.error:
             return  # later items would fail for the same reason: MkDocs reports them as not run
     send_message(channel, inputs.collect())
+
+
+def _show_warnings_without_machine_paths() -> None:
+    """A warning names the file it is attributed to (numpy's, the book's library…): as a page does."""
+    import warnings
+
+    original = warnings.formatwarning
+
+    def formatwarning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                      line: str | None = None) -> str:
+        if line is None:
+            line = linecache.getline(filename, lineno)  # from the real file, before its name changes
+        return original(message, category, _shown.path(filename), lineno, line)
+
+    warnings.formatwarning = formatwarning
 
 
 class _InputRecorder:
@@ -649,7 +669,7 @@ def _short_traceback(error: BaseException, filename: str) -> str:
         frames = list(link.stack)
         first = next((i for i, f in enumerate(frames) if f.filename == filename), 0)
         link.stack = traceback.StackSummary.from_list(frames[first:])
-    return "".join(te.format())
+    return _shown.text("".join(te.format()))
 
 
 def _chain(te: traceback.TracebackException) -> list[traceback.TracebackException]:
@@ -666,8 +686,8 @@ def _error(line: int, error: BaseException, filename: str, what: str | None = No
     if isinstance(error, SyntaxError):
         # No traceback worth showing, only the offending line with its caret.
         shown = "".join(traceback.format_exception_only(type(error), error)) if error.filename else ""
-        return ItemError(line, f"{what or 'SyntaxError'}: {error.msg}", shown)
-    summary = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return ItemError(line, f"{what or 'SyntaxError'}: {error.msg}", _shown.text(shown))
+    summary = _shown.text("".join(traceback.format_exception_only(type(error), error)).strip())
     if isinstance(error, MemoryError) and _memory_limit_gib is not None:
         summary += (f" (a page's process may use {_memory_limit_gib:g} GiB of memory: the plugin's "
                     "memory_limit option)")

@@ -6,6 +6,9 @@ server); only MkDocs is absent, so these run in the fast tier.
 from __future__ import annotations
 
 import json
+import os
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,6 +67,51 @@ def test_the_first_error_stops_the_page_with_its_line(worker: WorkerClient) -> N
     assert isinstance(result.error, ItemError)
     assert result.error.line == 13 and result.error.message == "ZeroDivisionError: division by zero"
     assert 'File "docs/p.md", line 13' in result.error.traceback
+
+
+_MACHINE_PATHS = [str(ROOT), sys.prefix, sys.base_prefix, os.path.dirname(os.__file__)]
+
+
+def _no_machine_paths(text: str) -> None:
+    for path in _MACHINE_PATHS:
+        assert path not in text, text
+
+
+def test_a_raised_traceback_names_files_as_the_site_does_not_as_the_build_machine_does(worker: WorkerClient) -> None:
+    # The book's library (under the site root), the standard library and an installed package.
+    code = ("import json, numpy as np, layers\n"
+            "try:\n    layers.Graph(direction='XY')\nexcept layers.GraphError as error:\n    print('graph')\n"
+            "try:\n    json.loads('{')\nexcept ValueError as error:\n    print('json')\n"
+            "np.linalg.inv(np.zeros((2, 2)))")
+    items = [Item("exec", code.replace("print('graph')", "raise"), 1, 2, raises="GraphError"),
+             Item("exec", code.replace("print('json')", "raise"), 1, 2, raises="ValueError"),
+             Item("exec", code, 1, 2, raises="LinAlgError")]
+    graph, json_error, linalg = [run(worker, [item])[0] for item in items]
+    assert 'File "docs/p.md", line 4, in <module>' in graph.output
+    assert 'File "layers/graph.py", line ' in graph.output
+    assert 'File "<stdlib>/json/decoder.py", line ' in json_error.output
+    assert 'File "docs/p.md", line 11, in <module>' in linalg.output
+    assert re.search(r'File "<site-packages>/numpy/linalg/_linalg\.py", line \d+, in inv\n', linalg.output)
+    assert 'raise LinAlgError("Singular matrix")' in linalg.output  # numpy's lines are still quoted
+    for result in (graph, json_error, linalg):
+        assert result.error is None and "Traceback (most recent call last):" in result.output
+        _no_machine_paths(result.output)
+
+
+def test_an_errors_traceback_and_a_warning_name_files_as_the_site_does(worker: WorkerClient) -> None:
+    (failed,) = run(worker, [Item("exec", "import layers\nlayers.Graph(direction='XY')", 1, 2)])
+    assert failed.error is not None and failed.error.line == 3
+    assert 'File "layers/graph.py", line ' in failed.error.traceback
+    _no_machine_paths(failed.error.traceback + failed.error.message)
+    (missing,) = run(worker, [Item("exec", f"open({str(ROOT / 'no-such-file.csv')!r})", 1, 2)])
+    assert missing.error is not None and "'no-such-file.csv'" in missing.error.message
+    _no_machine_paths(missing.error.traceback + missing.error.message)
+    # numpy attributes this warning to its own fromnumeric.py; the line of that file is still shown
+    (warned,) = run(worker, [Item("exec", "import numpy as np\nnp.mean(np.array([]))", 1, 2)])
+    assert warned.error is None
+    assert re.search(r"^<site-packages>/numpy/_core/fromnumeric\.py:\d+: RuntimeWarning: Mean of empty slice\n"
+                     r"  return _methods\._mean\(", warned.output, re.MULTILINE), warned.output
+    _no_machine_paths(warned.output)
 
 
 def test_a_figure_comes_back_as_a_source_with_the_drawables_style(worker: WorkerClient) -> None:

@@ -1,7 +1,10 @@
 """Every failure names page:line, fails the build (strict or not), and shows a box under serve."""
 from __future__ import annotations
 
+import html
+import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,3 +135,28 @@ def test_a_library_that_does_not_import_fails_only_the_pages_using_it(tmp_path: 
     assert result.returncode != 0
     assert "docs/uses.md:4: SyntaxError: " in result.stderr, result.stderr
     assert "independent" in page_html(root, "index.html")
+
+
+def test_pages_and_notebooks_name_files_as_the_site_does_not_as_the_build_machine_does(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {
+        "index.md": ('# 경로\n\n```python exec raises="ValueError"\nimport helper\nhelper.check(-1)\n```\n\n'
+                     '```python exec\nimport numpy as np\nprint(np.mean(np.array([])))\n```\n'),
+        "broken.md": "# 오류\n\n```python exec\nimport json\njson.loads('{')\n```\n",
+    })
+    # A module beside mkdocs.yml, as the book's layers/ is.
+    (root / "helper.py").write_text("def check(x):\n    if x < 0:\n        raise ValueError(f'negative: {x}')\n",
+                                    encoding="utf-8")
+    serve_build(root)
+    page = html.unescape(page_html(root, "index.html"))
+    assert 'File "docs/index.md", line 5, in <module>\n    helper.check(-1)' in page
+    assert "File \"helper.py\", line 3, in check\n    raise ValueError(f'negative: {x}')" in page
+    assert re.search(r"<site-packages>/numpy/_core/fromnumeric\.py:\d+: RuntimeWarning: Mean of empty slice", page)
+    broken = html.unescape(page_html(root, "broken/index.html"))
+    assert 'File "<stdlib>/json/decoder.py", line ' in broken  # the error box
+    downloads = [p for p in (root / "site").rglob("*") if p.suffix in (".ipynb", ".py")]
+    assert any(p.suffix == ".ipynb" for p in downloads)
+    notebook = "".join(p.read_text(encoding="utf-8") for p in downloads)
+    assert "helper.py" in notebook and "<site-packages>/numpy" in notebook
+    for text in (page, broken, notebook):
+        for path in (str(tmp_path), sys.prefix, sys.base_prefix, os.path.dirname(os.__file__)):
+            assert path not in text
