@@ -142,6 +142,11 @@ ensure_venv() {
             "$VENV/bin/python" -m pip install --progress-bar off --disable-pip-version-check -c constraints.txt -e '.[test]'
         echo "$want" > "$stamp"
     fi
+    # Bytecode for the plugin and the book's library, as installing a wheel would leave:
+    # with PYTHONDONTWRITEBYTECODE set (some shells and CI images set it) an editable
+    # install is otherwise compiled from source by every build and every worker process.
+    # Only files changed since the last run are compiled again.
+    "$VENV/bin/python" -m compileall -q plugin layers >/dev/null || true
 }
 
 cmd=${1:-}

@@ -1,6 +1,6 @@
 """The MkDocs side of the worker: start the worker process, run a page in it, enforce deadlines.
 
-One ``WorkerClient`` per build: it starts ``python -m mkdocs_backprop.worker_process``
+One ``WorkerClient`` per build: it starts a Python running ``worker_process.main``
 (which imports the configured ``preload`` modules once) and asks it for a forked
 child per page, sending a ``PageJob`` and reading one ``ItemResult`` per item. The
 server process starts in the background as soon as the plugin knows some page
@@ -57,7 +57,10 @@ class WorkerClient:
             env.setdefault(name, "1")
         env["PYTHONUNBUFFERED"] = "1"
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs_backprop.worker_process", str(theirs.fileno()), *preload],
+            # Imported rather than run with -m: a module run as __main__ is compiled from
+            # source every time, an imported one is loaded from its bytecode cache.
+            [sys.executable, "-c", "from mkdocs_backprop.worker_process import main; main()",
+             str(theirs.fileno()), *preload],
             cwd=cwd,
             env=env,
             pass_fds=[theirs.fileno()],
@@ -78,7 +81,7 @@ class WorkerClient:
             hello = recv_message(self._control)
         except (EOFError, OSError) as error:
             raise WorkerError(
-                f"the worker process (python -m mkdocs_backprop.worker_process) did not start: {error}\n{self._stderr_text()}"
+                f"the worker process (mkdocs_backprop.worker_process) did not start: {error}\n{self._stderr_text()}"
             ) from error
         if hello != "ready":
             raise WorkerError(f"the worker process sent {hello!r} instead of 'ready'")

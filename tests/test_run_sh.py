@@ -6,6 +6,7 @@ a new user would, `./run.sh test --version`, creating its virtual environment.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -44,8 +45,9 @@ def our_pins(names: tuple[str, ...]) -> list[str]:
     return pins
 
 
-def run(probe: Path) -> subprocess.CompletedProcess[str]:
+def run(probe: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "BACKPROP_VENV" and not k.startswith("PYTEST")}
+    env.update(extra_env)
     return subprocess.run(["./run.sh", "test", "--version"], cwd=probe, capture_output=True, text=True,
                           env=env, timeout=600, stdin=subprocess.DEVNULL)
 
@@ -83,6 +85,20 @@ def test_set_up_shows_its_progress_and_its_failures_and_runs_once(probe: Path) -
     assert re.search(r"done in \d+ s \(full log: \.venv/install-pip\.log\)", first.stderr)
     assert "Successfully installed" in (probe / ".venv" / "install-pip.log").read_text()
 
-    second = run(probe)
+    # The plugin and the library get bytecode even where Python is told not to write it
+    # (each build would otherwise compile them from source), and again once edited.
+    for folder in ("plugin", "layers"):
+        (probe / folder).mkdir()
+        (probe / folder / "mod.py").write_text("X = 1\n")
+    second = run(probe, PYTHONDONTWRITEBYTECODE="1")
     assert second.returncode == 0, second.stderr
     assert "Installing" not in second.stderr and "[1/" not in second.stderr
+    for folder in ("plugin", "layers"):
+        cached = Path(importlib.util.cache_from_source(str(probe / folder / "mod.py")))
+        assert cached.is_file(), f"no bytecode for {folder}/mod.py"
+    source = probe / "layers" / "mod.py"
+    source.write_text("X = 2  # edited\n")
+    os.utime(source, (source.stat().st_atime + 10, source.stat().st_mtime + 10))
+    before = cached.read_bytes()
+    assert run(probe, PYTHONDONTWRITEBYTECODE="1").returncode == 0
+    assert cached.read_bytes() != before  # recompiled: the header records the new source

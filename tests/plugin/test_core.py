@@ -1,6 +1,6 @@
 """The core without MkDocs: the worker process, the build session and the cache, driven in-process.
 
-The worker is the real one (a `python -m mkdocs_backprop.worker_process` fork
+The worker is the real one (a `mkdocs_backprop.worker_process` process fork
 server); only MkDocs is absent, so these run in the fast tier.
 """
 from __future__ import annotations
