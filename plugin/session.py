@@ -349,7 +349,7 @@ class BuildSession:
         if server is None and keep_worker and self._has_code:
             # Started now, while the author reads, so that the first code edit under serve
             # does not wait for Python and the preloaded modules either.
-            server = WorkerClient(self.root, self.settings.preload)
+            server = WorkerClient(self.root, self.settings.preload, memo=self._memo())
         if server is not None and keep_worker and server.alive():
             return KeptWorker(self.environment, server)
         if server is not None:
@@ -452,8 +452,12 @@ class BuildSession:
 
     def _worker(self) -> WorkerClient:
         if self._server is None:
-            self._server = WorkerClient(self.root, self.settings.preload)
+            self._server = WorkerClient(self.root, self.settings.preload, memo=self._memo())
         return self._server
+
+    def _memo(self) -> Path | None:
+        cache = self.cache
+        return None if cache.directory is None or cache.refresh else cache.directory / "distributions.json"
 
 
 class _Background:

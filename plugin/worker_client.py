@@ -18,6 +18,7 @@ import tempfile
 import threading
 from pathlib import Path
 from mkdocs_backprop.worker_protocol import (
+    MEMO_ENV,
     Item,
     ItemResult,
     PageInputs,
@@ -40,10 +41,11 @@ class WorkerError(RuntimeError):
 class WorkerClient:
     """The worker process of one build; ``run_page`` is safe to call from several threads.
 
-    ``preload``: modules the worker imports once, before any page runs.
+    ``preload``: modules the worker imports once, before any page runs. ``memo``: a
+    file the worker may keep what it learns of the installed packages in, for the next.
     """
 
-    def __init__(self, cwd: Path, preload: list[str] | tuple[str, ...] = ()) -> None:
+    def __init__(self, cwd: Path, preload: list[str] | tuple[str, ...] = (), *, memo: Path | None = None) -> None:
         self._cwd = cwd
         self._lock = threading.Lock()
         self._ready = False
@@ -56,6 +58,8 @@ class WorkerClient:
         for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env.setdefault(name, "1")
         env["PYTHONUNBUFFERED"] = "1"
+        if memo is not None:
+            env[MEMO_ENV] = str(memo)  # where the worker keeps what it found installed
         self._process = subprocess.Popen(
             # Imported rather than run with -m: a module run as __main__ is compiled from
             # source every time, an imported one is loaded from its bytecode cache.

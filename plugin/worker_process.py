@@ -41,10 +41,12 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from mkdocs_backprop.shown_paths import ShownPaths
 from mkdocs_backprop.worker_protocol import (
+    MEMO_ENV,
     Item,
     ItemError,
     ItemResult,
@@ -62,8 +64,10 @@ __all__ = ["main", "serve"]
 
 def serve(control: socket.socket, preload: list[str]) -> None:
     """Fork one child per page channel received on ``control`` until it closes."""
+    # Once, here: every page process inherits it. Computed beside the imports, not after.
+    provided = _start_provided(os.environ.pop(MEMO_ENV, None))
     _preload(preload)
-    _provided()  # once, here: every page process inherits it
+    provided()
     send_message(control, "ready")
     # Every page process is waited for (not left to the kernel with SIGCHLD ignored):
     # its CPU time then adds up in this process's children, and so in the build's.
@@ -463,14 +467,77 @@ _PROVIDED: dict[str, list[str]] | None = None
 
 def _provided() -> dict[str, list[str]]:
     """Top-level module -> distributions. Reading it means reading every installed
-    package's file list (0.15 s here, seconds on a loaded machine), so the server does
-    it once before any fork and every page process inherits it."""
+    package's file list (0.12 s here, seconds on a loaded machine), so the server does
+    it once before any fork (``_start_provided``) and every page process inherits it."""
     global _PROVIDED
     if _PROVIDED is None:
         import importlib.metadata
 
         _PROVIDED = dict(importlib.metadata.packages_distributions())
     return _PROVIDED
+
+
+def _start_provided(memo: str | None) -> Callable[[], None]:
+    """Start finding ``_provided()``; the function returned finishes it.
+
+    From the file ``memo`` when it was written for the same interpreter and the same
+    folders on ``sys.path``, unchanged since (installing, upgrading or removing a
+    package changes its folder); otherwise in a forked process while the server
+    imports the ``preload`` modules, and the result is kept in ``memo`` for the next
+    server. A memo that cannot be read or written only costs that time again.
+    """
+    import json
+
+    stamp = [sys.version, sys.executable]
+    for entry in sys.path:
+        try:
+            stamp.append([entry, os.stat(entry or ".").st_mtime_ns])
+        except OSError:
+            stamp.append([entry, None])
+    if memo:
+        try:
+            with open(memo, encoding="utf-8") as f:
+                stored = json.load(f)
+            if isinstance(stored, dict) and stored.get("stamp") == stamp and isinstance(stored.get("provided"), dict):
+                global _PROVIDED
+                _PROVIDED = stored["provided"]
+                return lambda: None
+        except (OSError, ValueError):
+            pass
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return _provided  # here, then
+    if pid == 0:  # no threads yet in the server: a plain fork
+        code = 1
+        try:
+            os.close(read_end)
+            _write_all(write_end, json.dumps(_provided()).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def finish() -> None:
+        global _PROVIDED
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            found = json.loads(data)
+        except ValueError:
+            _provided()  # that process failed: here, then
+            return
+        _PROVIDED = found
+        if memo:
+            from mkdocs_backprop.cache import write_atomic
+
+            try:
+                write_atomic(Path(memo), json.dumps({"stamp": stamp, "provided": found}).encode())
+            except OSError:
+                pass
+    return finish
 
 
 def _distribution_versions(top_level: set[str]) -> dict[str, str]:

@@ -21,10 +21,13 @@ from typing import Any
 
 from mkdocs_backprop.figure_source import FigureSource
 
-__all__ = ["Item", "ItemError", "ItemResult", "PageInputs", "PageJob", "PageResults", "recv_message",
+__all__ = ["MEMO_ENV", "Item", "ItemError", "ItemResult", "PageInputs", "PageJob", "PageResults", "recv_message",
            "send_message"]
 
 _HEADER = struct.Struct("!I")
+# The environment variable naming the file in which the worker keeps which installed
+# distribution provides which top-level module (see ``worker_process._start_provided``).
+MEMO_ENV = "BACKPROP_DISTRIBUTIONS_MEMO"
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,40 @@ def test_a_timeout_and_a_dead_child_are_item_errors(worker: WorkerClient) -> Non
     assert dead.error is not None and dead.error.line == 6 and "ended while running" in dead.error.message
 
 
+def imported_distributions(memo: Path) -> dict[str, str]:
+    """The distributions a page importing ``packaging`` records, from a worker using ``memo``."""
+    client = WorkerClient(ROOT, preload=["numpy"], memo=memo)
+    try:
+        results = client.run_page(PageJob("docs/p.md", ["import packaging\n"], [Item("exec", "import packaging", 1, 1)],
+                                          1000, None), [30.0])
+    finally:
+        client.close()
+    assert results.inputs is not None, results
+    return results.inputs.distributions
+
+
+def test_the_worker_keeps_what_provides_each_module_for_the_next_worker(tmp_path: Path) -> None:
+    # Finding which distribution provides a module reads every installed package's file
+    # list; a worker reads it from the memo the previous one left, if nothing was
+    # installed or removed since.
+    memo = tmp_path / "distributions.json"
+    first = imported_distributions(memo)
+    assert list(first) == ["packaging"]
+    stored = json.loads(memo.read_text())
+    assert stored["provided"]["packaging"] == ["packaging"]
+    # Proof that the next worker reads the memo: it says what the memo says.
+    stored["provided"]["packaging"] = ["pytest"]
+    memo.write_text(json.dumps(stored))
+    assert list(imported_distributions(memo)) == ["pytest"]
+    # A memo from another interpreter or another set of installed packages is not used.
+    stored["stamp"][0] = "2.7.18"
+    memo.write_text(json.dumps(stored))
+    assert list(imported_distributions(memo)) == ["packaging"]
+    assert json.loads(memo.read_text())["provided"]["packaging"] == ["packaging"]  # written anew
+    memo.write_text("{damaged")
+    assert list(imported_distributions(memo)) == ["packaging"]
+
+
 # -- the result's JSON form (what the cache stores) ------------------------------------
 
 
