@@ -82,15 +82,20 @@ class _Cell:
 
 
 def page_downloads(plan: PagePlan, results: list[ItemResult], drawn: list[PageFigure], index: FigureIndex,
-                   context: NotebookContext, cache: ResultCache | None = None) -> PageDownloads | None:
-    """The page's notebook and script, or None if it has no code or not all of it ran cleanly."""
+                   context: NotebookContext, cache: ResultCache | None = None,
+                   environment: str = "") -> PageDownloads | None:
+    """The page's notebook and script, or None if it has no code or not all of it ran cleanly.
+
+    ``environment``: the build's environment digest, which covers this module's own
+    source, so that a plugin that writes notebooks differently does not reuse old ones.
+    """
     if not plan.page.blocks or len(results) != len(plan.items) or any(r.error for r in results):
         return None
     if any(f.svg is None for f in drawn):
         return None
     # Under `mkdocs serve` every save rebuilds every page: a page whose code, results,
     # figures and context are unchanged keeps the files it had (a tenth of a warm build).
-    key = digest("notebook", plan.path, plan.page.line_offset, [s if isinstance(s, str) else repr(s)
+    key = digest("notebook", environment, plan.path, plan.page.line_offset, [s if isinstance(s, str) else repr(s)
                                                                  for s in plan.page.segments],
                  [r.to_json() for r in results], [(f.svg, f.entry.label, f.alt) for f in drawn],
                  sorted((k, e.label, e.src_uri, e.anchor) for k, e in index.by_id.items()),
@@ -345,29 +350,40 @@ def _header(context: NotebookContext, requirements: tuple[str, ...], title: str)
 
 
 def _notebook(cells: list[_Cell]) -> str:
-    """The cells as nbformat 4 JSON, validated once against the format's schema."""
-    import nbformat
+    """The cells as nbformat 4.5 JSON, written as nbformat itself writes a notebook
+    (a test holds the files to that, and to the format's schema).
 
+    Not through the nbformat package: importing it and validating against its JSON
+    schema cost more than the rest of a warm build's notebooks together.
+    """
     made: list[dict[str, Any]] = []
     count = 0
     for n, cell in enumerate(cells, 1):
+        # Multi-line text as a list of lines, as Jupyter saves it (diffs stay line by line).
         entry: dict[str, Any] = {"cell_type": cell.kind, "id": f"cell-{n}",  # stable: same page, same file
-                                 "metadata": cell.metadata, "source": cell.source}
+                                 "metadata": cell.metadata, "source": cell.source.splitlines(True)}
         if cell.kind == "code":
             count += 1
-            entry["outputs"] = [dict(o) for o in cell.outputs]
+            entry["outputs"] = [_output_lines(o) for o in cell.outputs]
             entry["execution_count"] = count if cell.outputs else None
-            for output in entry["outputs"]:
-                if output["output_type"] == "display_data":
-                    output.setdefault("metadata", {})
         made.append(entry)
-    notebook = nbformat.from_dict({
+    notebook = {
         "nbformat": 4, "nbformat_minor": 5, "cells": made,
         "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                      "language_info": {"name": "python"}},
-    })
-    nbformat.validate(notebook)
-    return nbformat.writes(notebook) + "\n"
+    }
+    return json.dumps(notebook, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False) + "\n"
+
+
+def _output_lines(output: dict[str, Any]) -> dict[str, Any]:
+    out = dict(output)
+    if out["output_type"] == "stream":
+        out["text"] = out["text"].splitlines(True)
+    elif out["output_type"] in ("display_data", "execute_result"):
+        out.setdefault("metadata", {})
+        out["data"] = {mime: value.splitlines(True) if isinstance(value, str) and (
+            mime.startswith("text/") or mime == "image/svg+xml") else value for mime, value in out["data"].items()}
+    return out
 
 
 def _script(cells: list[_Cell]) -> str:

@@ -21,8 +21,8 @@ Events used, and why:
 - ``on_page_context`` (around the search plugin's): while search indexes the page,
   its formulas read as text (``math_text``: ``z = (x + y)²``, not ``\\(z = (x + y)^2\\)``),
   so result snippets are readable; the LaTeX is put back right after.
-- ``on_post_page``: write the page's notebook and script beside it (``notebook``),
-  put the figures' SVGs into the finished page, turn its
+- ``on_post_page``: write the page's notebook and script beside it (``notebook``; on a
+  thread of its own, ``file_writer``), put the figures' SVGs into the finished page, turn its
   formulas into MathML and escape a value in its ``<title>``. Both happen after the search plugin has indexed the
   content, so it never parses SVG or MathML markup (most of a big book's warm
   build cost otherwise).
@@ -51,6 +51,7 @@ from mkdocs_backprop.cache import ResultCache
 from mkdocs_backprop.config import PluginConfig
 from mkdocs_backprop.errors import Failure
 from mkdocs_backprop.figure_index import FigureEntry
+from mkdocs_backprop.file_writer import BackgroundWriter
 from mkdocs_backprop.session import BuildSession, KeptWorker, SourcePage
 from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.worker_client import WorkerError
@@ -119,6 +120,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         self._formulas: dict[str, list[str]] = {}  # src_uri -> LaTeX wrappers while search reads the page
         cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=_cache_warning)
         self.failures: list[Failure] = []
+        self.writer = BackgroundWriter()  # the pages' notebooks and scripts
         self.session = BuildSession(self.root, self.settings, cache, self.config.watch)
         if self.kept is not None:
             self.session.adopt(self.kept)
@@ -214,10 +216,9 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         downloads = self.downloads.get(page.file.src_uri)
         if downloads is not None:
             folder = Path(page.file.abs_dest_path).parent
-            folder.mkdir(parents=True, exist_ok=True)  # MkDocs writes the page itself after this
             name = self._download_name(page.file)
-            (folder / f"{name}.ipynb").write_text(downloads.notebook, encoding="utf-8")
-            (folder / f"{name}.py").write_text(downloads.script, encoding="utf-8")
+            self.writer.write(folder / f"{name}.ipynb", downloads.notebook.encode())
+            self.writer.write(folder / f"{name}.py", downloads.script.encode())
         from mkdocs_backprop import interactive, mathml
         from mkdocs_backprop.site_assets import ASSET_DIR
 
@@ -235,6 +236,10 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         self.kept = self.session.close(keep_worker=self.serving)
         if not self.config.enabled:
             return
+        try:
+            self.writer.wait()
+        except OSError as error:
+            raise PluginError(f"cannot write a page's notebook or script: {error}") from error
         from mkdocs_backprop.site_assets import install_assets
 
         # The characters the fonts must hold, gathered while the pages were built (every
@@ -267,12 +272,14 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_build_error"""
+        self._drop_writes()
         if self.session is not None:
             self.session.stop_fonts()
             self.session.close()
 
     def on_shutdown(self) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_shutdown"""
+        self._drop_writes()
         if self.session is not None:
             self.session.stop_fonts()
             self.session.close()
@@ -286,6 +293,15 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             if (self.root / folder).is_dir():
                 server.watch(str(self.root / folder))
         return server
+
+    def _drop_writes(self) -> None:
+        """Let the writer finish (the build failed or ended: a failed write no longer matters)."""
+        writer = getattr(self, "writer", None)
+        if writer is not None:
+            try:
+                writer.wait()
+            except OSError:
+                pass
 
     def _source(self, file: Any) -> SourcePage:
         source = file.content_string

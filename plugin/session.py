@@ -210,7 +210,8 @@ class BuildSession:
         if downloads is not None and self.settings.notebooks:
             from mkdocs_backprop.notebook import page_downloads
 
-            outcome.downloads = page_downloads(plan, results, drawn, self.figures, downloads, self.cache)
+            outcome.downloads = page_downloads(plan, results, drawn, self.figures, downloads, self.cache,
+                                               self.environment)
         return outcome
 
     def wheel(self) -> Wheel | None:

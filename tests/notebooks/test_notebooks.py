@@ -72,6 +72,9 @@ def test_notebooks_are_nbformat_4_with_the_builds_outputs_and_figures(built_site
     for page in code_pages(built_site):
         notebook = notebook_of(built_site, page)
         nbformat.validate(notebook)
+        # Written as Jupyter writes it: nbformat's own writer gives back the same bytes.
+        written = (built_site.site_dir / page / download_links(built_site.html(page))[".ipynb"]).read_text("utf-8")
+        assert nbformat.writes(notebook) + "\n" == written, page
         assert notebook.nbformat == 4
         page_html = built_site.html(page)
         code = [c for c in notebook.cells if c.cell_type == "code"]
