@@ -103,7 +103,7 @@ def to_digraph(graph: Graph, *, direction: str = "LR") -> Any:
         name = names[id(node)]
         if node.kind == "op":
             short = len(node.label) <= 5
-            dot.node(name, label=node.label, shape="circle" if short else "box", id=name,
+            dot.node(name, label=_literal(node.label), shape="circle" if short else "box", id=name,
                      style="" if short else "rounded", margin="0.04", width="0.4")
         elif node.kind == "const":
             dot.node(name, label="", shape="point", width="0.04", id=name)
@@ -111,7 +111,7 @@ def to_digraph(graph: Graph, *, direction: str = "LR") -> Any:
             dot.node(name, label=_input_with_sum_html(node, sums[id(node)], name), shape="plaintext",
                      margin="0.06,0.02", id=name)
         else:
-            dot.node(name, label=node.label, shape="plaintext", margin="0.06,0.02", id=name)
+            dot.node(name, label=_literal(node.label), shape="plaintext", margin="0.06,0.02", id=name)
     for i, edge in enumerate(graph.edges):
         mid = f"e{i}"
         dot.node(mid, label=_edge_label_html(edge, i, vertical), shape="plain", id=mid, **{"class": "bp-edge-label"})
@@ -190,11 +190,40 @@ def branch_sums(graph: Graph) -> dict[int, Any]:
     return sums
 
 
+# Characters an SVG (XML) file cannot hold; a label shows them as Python's repr does.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _visible(text: str) -> list[str]:
+    """``text``'s lines, with what SVG cannot hold written as ``\\xNN``."""
+    return _LINE_BREAK.split(_NOT_IN_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+
+
+def _literal(text: str) -> Any:
+    """A label's text as DOT draws it exactly as written (a line break stays one).
+
+    A quoted DOT string is not plain text: ``<…>`` would make it an HTML-like label,
+    a backslash starts an escape (``\\N`` is the node's name, ``\\l`` a line end) and
+    ``&amp;`` is read as an entity. So backslashes and ampersands are escaped, and
+    ``graphviz.nohtml`` keeps the graphviz package from passing ``<…>`` on unquoted.
+    """
+    import graphviz
+
+    lines = (line.replace("\\", "\\\\").replace("&", "&amp;") for line in _visible(text))
+    return graphviz.nohtml("\\n".join(lines))  # DOT's \n: a centred line break
+
+
+def _html_text(text: str) -> str:
+    """A label's text inside an HTML-like label, drawn as written (line breaks as ``<br/>``)."""
+    return "<br/>".join(html.escape(line) for line in _visible(text))
+
+
 def _input_with_sum_html(node: Node, total: Any, name: str) -> str:
     """An input's name, and under it, in the gradient colour, the sum of its branches' gradients."""
     text = "<br/>".join(html.escape(line) for line in _value_lines(total))
     return ('<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
-            f'<tr><td colspan="2">{html.escape(node.label)}</td></tr>'
+            f'<tr><td colspan="2">{_html_text(node.label)}</td></tr>'
             f'<tr><td align="right"><font color="{BACKWARD_COLOR}" point-size="{SHAPE_FONT_SIZE}">기울기 합</font></td>'
             + _text_cell(f'<font color="{BACKWARD_COLOR}"><b>{text}</b></font>', align="left", hook=f"{name}-grad")
             + "</tr></table>>")

@@ -206,6 +206,20 @@ def test_graph_backward_colour_becomes_the_backward_variable() -> None:
     assert f'fill="{backward}"' not in svg and f'stroke="{backward}"' not in svg
 
 
+def test_a_graphs_labels_reach_the_page_as_the_text_written() -> None:
+    # "<x>" once made an HTML-like DOT label (a syntax error); "\\N" drew the node's id.
+    layers = pytest.importorskip("layers")
+    mul = layers.MulLayer()
+    with layers.Graph() as g:
+        g.output(mul.forward(g.input(2, "<x>"), g.input(3, "a&amp;b \\N")), '"<y>"')
+    mul.backward(1)
+    source = figure_source(g)
+    root = parse(render_svg(source, id_prefix="g-", alt=""))
+    shown = texts(root)
+    assert {"<x>", "a&amp;b \\N", '"<y>"'} <= set(shown), shown
+    assert "<x>" in root.get("aria-label") and '"<y>"' in root.get("aria-label")
+
+
 def test_a_colour_only_counts_as_a_role_when_the_drawable_says_so() -> None:
     from figure_helpers import apple_digraph
 

@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from layers import AddLayer, Dot, Graph, GraphError, MulLayer, Negate, Exp
+from layers import AddLayer, Dot, Exp, Graph, GraphError, MulLayer, Negate, Relu
+from layers.base import Layer
 from layers.drawing import MATH_FONT, MUTED_COLOR, SHAPE_FONT_SIZE, FONT_SIZE, math_html, to_digraph
 from layers.graph import BACKWARD_COLOR, FORWARD_COLOR
 
@@ -209,3 +210,57 @@ def test_a_value_used_twice_gets_two_edges_each_with_its_own_arrow() -> None:
         assert joined(by_id(root, "a_e2-grad")) == joined(by_id(root, "a_e3-grad")) == "3"
         assert by_id(root, "e2-back") is not by_id(root, "e3-back")
 
+
+
+# -- labels are text, drawn as written ------------------------------------------------
+
+# Each is special somewhere in DOT: <…> makes an HTML-like label, \ starts an escape
+# (\N is the node's name, \l a line end), & an entity, " ends the string; { and | split
+# a record; \x01 cannot be written in SVG (it is shown escaped, as Python's repr does).
+LITERAL_LABELS = ["<x>", "<b>굵게</b>", 'say "hi"', "a\\b", "\\N", "a\\nb", "끝\\", "a&amp;b & c", "{p|q}",
+                  "사과 <개수>", "é ∂ 😀", 'a\\"b', '"', "node", ""]
+
+
+class _Odd(Layer):
+    symbol = "<op>"
+
+    def forward(self, x: object) -> object:
+        return x
+
+    def backward(self, dout: object) -> object:
+        return dout
+
+
+def test_node_labels_are_drawn_literally_whatever_characters_they_hold() -> None:
+    with Graph() as g:
+        ins = [g.input(float(i), label) for i, label in enumerate(LITERAL_LABELS)]
+        total = ins[0]
+        for x in ins[1:]:
+            total = AddLayer().forward(total, x)
+        g.output(_Odd().forward(total), "<y>\n두 줄")
+    root = draw(g)
+    shown = {f"n{i}": [("".join(t.itertext())) for t in texts(by_id(root, f"n{i}"))] for i in range(len(g.nodes))}
+    labels = {f"n{i}": node.label for i, node in enumerate(g.nodes)}
+    for name, label in labels.items():
+        if g.nodes[int(name[1:])].kind == "op" and label == "+":
+            continue
+        expected = label.split("\n") if label else []
+        assert shown[name] == expected, (label, shown[name])
+    assert "<op>" in labels.values()
+
+
+def test_a_label_with_a_character_svg_cannot_hold_shows_it_escaped() -> None:
+    with Graph() as g:
+        g.output(Relu().forward(g.input(np.array([1.0, -1.0]), "x\x01y")), "out")
+    root = draw(g)
+    assert [joined(by_id(root, f"n{i}")) for i, n in enumerate(g.nodes) if n.kind == "input"] == ["x\\x01y"]
+
+
+def test_an_input_with_branches_keeps_its_label_literal_over_the_sum() -> None:
+    with Graph() as g:
+        x = g.input(3.0, "<x> & \"y\"\n둘째 줄")
+        z = MulLayer()
+        g.output(z.forward(x, x), "z")
+    z.backward(1.0)
+    (node,) = [i for i, n in enumerate(g.nodes) if n.kind == "input"]
+    assert [t.text for t in texts(by_id(draw(g), f"n{node}"))][:2] == ["<x> & \"y\"", "둘째 줄"]
