@@ -35,7 +35,7 @@ from mkdocs_backprop.placeholders import Placeholders
 from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.site_assets import SiteText
 from mkdocs_backprop.worker_client import WorkerClient, WorkerError
-from mkdocs_backprop.worker_protocol import ItemResult, PageInputs, PageJob
+from mkdocs_backprop.worker_protocol import ItemResult, PageInputs, PageJob, installed_stamp
 
 if TYPE_CHECKING:
     from mkdocs_backprop.notebook import NotebookContext
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["BuildSession", "KeptWorker", "SourcePage"]
 
 _DURATIONS = "durations.json"  # in the cache folder: seconds each page's code took when it last ran
+_VERSIONS = "versions.json"  # in the cache folder: installed versions of the distributions pages imported
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class BuildSession:
         self._renderer: str | None = None
         self._digests: dict[tuple[str, int, int], str | None] = {}  # (path, size, mtime) -> sha256
         self._versions: dict[str, str | None] = {}  # distribution -> installed version
+        self._version_stamp: list[Any] | None = None  # ``installed_stamp`` when versions were read
         self._has_code = False  # some page of the site runs code
         self._plans: dict[str, tuple[str, PagePlan]] = {}  # src_uri -> (source, plan) from ``scan``
         self._durations: dict[str, float] = {}  # display path -> seconds its code ran, this build
@@ -398,6 +400,8 @@ class BuildSession:
             self.counts["stale"] += len(self._stale)
             return results
         inputs = getattr(results, "inputs", None)
+        if inputs is not None:
+            self._learned(inputs.distributions)
         if len(results) == len(plan.items) and not any(r.error for r in results) and inputs is not None:
             # Failures are never cached; nor is a run that could not say what it read.
             self.cache.put_page(key, [r.to_json() for r in results], inputs.to_json())
@@ -438,13 +442,36 @@ class BuildSession:
         return self._digests[known]
 
     def _installed(self, name: str) -> str | None:
-        """The version of distribution ``name`` as the worker would import it (None if gone)."""
+        """The version of distribution ``name`` as the worker would import it (None if gone).
+
+        Looking one up scans every folder on the path; the versions found are kept in
+        the cache under ``installed_stamp`` and reused while nothing is installed or removed.
+        """
+        if self._version_stamp is None:
+            self._version_stamp = installed_stamp([str(self.root), *sys.path])
+            try:
+                stored = json.loads(self.cache.get_bytes(_VERSIONS) or b"null")
+            except ValueError:
+                stored = None
+            if isinstance(stored, dict) and stored.get("stamp") == self._version_stamp \
+                    and isinstance(stored.get("versions"), dict):
+                self._versions.update(stored["versions"])
         if name not in self._versions:
             import importlib.metadata
 
             found = next(iter(importlib.metadata.distributions(name=name, path=[str(self.root), *sys.path])), None)
             self._versions[name] = found.version if found is not None else None
+            self._keep_versions()
         return self._versions[name]
+
+    def _learned(self, versions: dict[str, str]) -> None:
+        """A page just ran with ``versions``: what is installed now, whatever the memo says."""
+        if self._version_stamp is not None and any(self._versions.get(k, v) != v for k, v in versions.items()):
+            self._versions.update(versions)
+            self._keep_versions()
+
+    def _keep_versions(self) -> None:
+        self.cache.put_bytes(_VERSIONS, json.dumps({"stamp": self._version_stamp, "versions": self._versions}).encode())
 
     def _pool(self) -> _Background:
         if self._executor is None:

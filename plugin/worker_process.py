@@ -52,6 +52,7 @@ from mkdocs_backprop.worker_protocol import (
     ItemResult,
     PageInputs,
     PageJob,
+    installed_stamp,
     recv_message,
     send_message,
 )
@@ -488,12 +489,7 @@ def _start_provided(memo: str | None) -> Callable[[], None]:
     """
     import json
 
-    stamp = [sys.version, sys.executable]
-    for entry in sys.path:
-        try:
-            stamp.append([entry, os.stat(entry or ".").st_mtime_ns])
-        except OSError:
-            stamp.append([entry, None])
+    stamp = installed_stamp(sys.path)
     if memo:
         try:
             with open(memo, encoding="utf-8") as f:

@@ -13,21 +13,36 @@ This module must not import MkDocs: the worker imports it.
 """
 from __future__ import annotations
 
+import os
 import pickle
 import socket
 import struct
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 from mkdocs_backprop.figure_source import FigureSource
 
-__all__ = ["MEMO_ENV", "Item", "ItemError", "ItemResult", "PageInputs", "PageJob", "PageResults", "recv_message",
+__all__ = ["MEMO_ENV", "installed_stamp", "Item", "ItemError", "ItemResult", "PageInputs", "PageJob", "PageResults", "recv_message",
            "send_message"]
 
 _HEADER = struct.Struct("!I")
 # The environment variable naming the file in which the worker keeps which installed
 # distribution provides which top-level module (see ``worker_process._start_provided``).
 MEMO_ENV = "BACKPROP_DISTRIBUTIONS_MEMO"
+
+
+def installed_stamp(paths: list[str]) -> list[Any]:
+    """What says the installed packages on ``paths`` are as they were: the interpreter
+    and each folder's mtime (installing, upgrading or removing a package changes its
+    folder's entries). Memos of what is installed are kept under this stamp."""
+    stamp: list[Any] = [sys.version, sys.executable]
+    for entry in paths:
+        try:
+            stamp.append([entry, os.stat(entry or ".").st_mtime_ns])
+        except OSError:
+            stamp.append([entry, None])
+    return stamp
 
 
 @dataclass(frozen=True)

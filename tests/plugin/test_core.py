@@ -5,6 +5,7 @@ server); only MkDocs is absent, so these run in the fast tier.
 """
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -230,6 +231,38 @@ def test_a_session_runs_draws_and_then_serves_from_the_cache(tmp_path: Path) -> 
     second.close()
     assert (second.counts["run"], second.counts["cached"]) == (0, 1)
     assert (second.counts["drawn"], second.counts["figures cached"]) == (0, 1)
+
+
+def test_installed_versions_are_kept_while_nothing_is_installed_or_removed(tmp_path: Path) -> None:
+    # A page that imported a distribution is served from the cache only while that
+    # distribution's version is the same. Looking versions up scans every folder on the
+    # path, so the versions found are kept with a stamp of those folders.
+    source = "# p\n\n```python exec\nimport packaging\nprint(packaging.__name__)\n```\n"
+    pages = [SourcePage("p.md", "docs/p.md", source)]
+
+    def build() -> dict[str, int]:
+        s = session(tmp_path)
+        s.scan(pages)
+        s.page(source, pages[0], link=lambda entry: "")
+        s.close()
+        return s.counts
+
+    assert build()["run"] == 1
+    assert build()["run"] == 0  # served from the cache
+    memo = tmp_path / "cache" / "versions.json"
+    stored = json.loads(memo.read_text())
+    assert stored["versions"]["packaging"] == importlib.metadata.version("packaging")
+    # Proof that the memo is what the next build believes: a version it records as
+    # changed runs the page again.
+    stored["versions"]["packaging"] = "0.0"
+    memo.write_text(json.dumps(stored))
+    assert build()["run"] == 1
+    assert build()["run"] == 0  # the run put the version it found in the memo
+    # A memo whose stamp is not the path's as it is now is looked up afresh.
+    stored["stamp"][-1][1] = 1
+    memo.write_text(json.dumps(stored))
+    assert build()["run"] == 0
+    assert json.loads(memo.read_text())["versions"]["packaging"] == importlib.metadata.version("packaging")
 
 
 def test_figure_labels_follow_section_then_folder_and_front_matter_wins(tmp_path: Path) -> None:
