@@ -70,7 +70,7 @@ class BuildSession:
         self.settings = settings
         self.cache = cache
         self.watch = watch
-        self._math_memo: dict[str, list[str]] = {}  # a page's converted formulas, by cache key
+        self._math_memo: dict[str, tuple[list[str], list[str | None]]] = {}  # a page's formulas, by cache key
         self._wheel: Wheel | None | bool = False  # False: not built yet
         self.started = time.monotonic()
         self.environment = (environment_digest([root / d for d in watch], settings.preload)
@@ -253,45 +253,53 @@ class BuildSession:
         if not wrappers:
             return page_html, []
         try:
-            converted = self._converted(wrappers)
+            _, texts = self._math_entry(wrappers)
         except mathml.MathError:
             return page_html, []
-        text_of = {}
-        for wrapper, markup in zip(wrappers, converted):
-            try:
-                text_of[wrapper] = math_text.readable(markup)
-            except Exception:  # noqa: BLE001 - that formula keeps its LaTeX in the index
-                continue
-        return math_text.for_search(page_html, text_of)
+        # A formula whose text could not be made keeps its LaTeX in the index.
+        return math_text.for_search(page_html, {w: t for w, t in zip(wrappers, texts) if t is not None})
 
     def _converted(self, wrappers: list[str]) -> list[str]:
-        """Each wrapper as MathML, from the cache (or converted and stored; a broken formula raises).
+        """Each wrapper as MathML, from the cache (or converted and stored; a broken formula raises)."""
+        return self._math_entry(wrappers)[0]
+
+    def _math_entry(self, wrappers: list[str]) -> tuple[list[str], list[str | None]]:
+        """Each wrapper as MathML and as readable text for the search index (None where
+        that text could not be made), from the cache or converted and stored.
 
         Converting a chapter's formulas costs about as much as the rest of a warm
         build's plugin work, so a page's converted formulas are kept in the cache,
         keyed by the formulas themselves (not the prose around them: a prose edit
         converts nothing) and the environment (which covers the converter's source).
         """
-        from mkdocs_backprop import mathml
+        from mkdocs_backprop import math_text, mathml
 
         key = digest("math", self.environment, wrappers)
         if key in self._math_memo:  # the search index asked for them first
             return self._math_memo[key]
         cached = self.cache.get_text("math", key)
-        converted = None
-        if cached is not None:
-            try:
-                converted = json.loads(cached)
-            except ValueError:
-                converted = None  # damaged: converted again below
-        if (not isinstance(converted, list) or len(converted) != len(wrappers)
-                or not all(isinstance(c, str) for c in converted)):
+        try:
+            entry = json.loads(cached) if cached is not None else None
+        except ValueError:
+            entry = None  # damaged: converted again below
+        if isinstance(entry, dict) and isinstance(entry.get("mathml"), list) and isinstance(entry.get("text"), list) \
+                and len(entry["mathml"]) == len(entry["text"]) == len(wrappers) \
+                and all(isinstance(c, str) for c in entry["mathml"]) \
+                and all(t is None or isinstance(t, str) for t in entry["text"]):
+            converted, texts = entry["mathml"], entry["text"]
+        else:
             converted = [mathml.convert_wrapper(w) for w in wrappers]  # a broken formula raises
-            self.cache.put_text("math", key, json.dumps(converted, ensure_ascii=False))
+            texts = []
+            for markup in converted:
+                try:
+                    texts.append(math_text.readable(markup))
+                except Exception:  # noqa: BLE001 - that formula keeps its LaTeX in the index
+                    texts.append(None)
+            self.cache.put_text("math", key, json.dumps({"mathml": converted, "text": texts}, ensure_ascii=False))
         for markup in converted:
             self.text.add_math(markup)
-        self._math_memo[key] = converted
-        return converted
+        self._math_memo[key] = (converted, texts)
+        return converted, texts
 
     def _fingerprint(self) -> str | None:
         # Once per build: it runs `dot -V`; a build sees one dot and one font. None when

@@ -265,6 +265,24 @@ def test_installed_versions_are_kept_while_nothing_is_installed_or_removed(tmp_p
     assert json.loads(memo.read_text())["versions"]["packaging"] == importlib.metadata.version("packaging")
 
 
+def test_a_formulas_search_text_is_kept_with_its_mathml(tmp_path: Path) -> None:
+    page_html = '<p>넓이는 <span class="arithmatex">\\(x^2\\)</span>입니다.</p>'
+    first = session(tmp_path)
+    indexed, originals = first.searchable(page_html)
+    assert "x²" in indexed and originals == ['<span class="arithmatex">\\(x^2\\)</span>']
+    (entry,) = (tmp_path / "cache" / "math").iterdir()
+    stored, key, _ = entry.read_text(encoding="utf-8").rsplit("\n", 2)
+    data = json.loads(stored)
+    assert data["text"] == ["x²"] and "<msup>" in data["mathml"][0]
+    # What the entry says is what the next build indexes: the text is not made again.
+    data["text"] = ["x squared"]
+    entry.write_text(json.dumps(data, ensure_ascii=False) + f"\n{key}\n", encoding="utf-8")
+    assert "x squared" in session(tmp_path).searchable(page_html)[0]
+    # An entry of the earlier shape (MathML only) is converted again.
+    entry.write_text(json.dumps(data["mathml"]) + f"\n{key}\n", encoding="utf-8")
+    assert "x²" in session(tmp_path).searchable(page_html)[0]
+
+
 def test_figure_labels_follow_section_then_folder_and_front_matter_wins(tmp_path: Path) -> None:
     by_place = (("ch06/", "그림 6-{n}"), ("부록", "그림 A-{n}"))
     s = session(tmp_path, enabled=True, figure_labels=by_place)
