@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from layers.functions import check_finite
+from layers.functions import all_finite, check_finite
 from layers import graph as _graph
 
 
@@ -28,16 +28,18 @@ class BackwardBeforeForwardError(RuntimeError):
 def _traced_forward(forward: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(forward)
     def wrapper(self: Layer, *args: Any) -> Any:
-        name = type(self).__name__
+        # Every layer call passes here (a numerical gradient makes thousands): the
+        # checks are cheap, and messages are only written for a value that fails.
         for i, arg in enumerate(args):
             if isinstance(arg, (list, tuple)):
                 # x * 3 repeats a list and x + y joins two: never what a layer means.
                 raise TypeError(
-                    f"{name}.forward: argument {i + 1} is a Python {type(arg).__name__}, which "
+                    f"{type(self).__name__}.forward: argument {i + 1} is a Python {type(arg).__name__}, which "
                     "layers would repeat or join instead of computing with element by element; "
                     f"pass a numpy array: np.array({_short_repr(arg)})"
                 )
-            check_finite(f"{name}.forward: argument {i + 1}", arg)
+            if not all_finite(arg):
+                check_finite(f"{type(self).__name__}.forward: argument {i + 1}", arg)
         # A rejected forward leaves the layer as it was: a later backward must not
         # return gradients for inputs that were refused halfway through.
         before = dict(self.__dict__)
@@ -45,7 +47,8 @@ def _traced_forward(forward: Callable[..., Any]) -> Callable[..., Any]:
             out = forward(self, *args)
             # Finite inputs can still overflow (x**2 for x = 1e200); say so here rather
             # than let inf/nan travel on into the next layer's numbers.
-            check_finite(f"{name}.forward: the result", out)
+            if not all_finite(out):
+                check_finite(f"{type(self).__name__}.forward: the result", out)
             # Proof that forward ran, and the output whose shape backward checks dout against.
             self._forward_done = True
             self._out = out
@@ -66,7 +69,8 @@ def _traced_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
                 f"{type(self).__name__}.backward() was called before forward(): "
                 "run forward first, so the layer has the values backward needs"
             )
-        check_finite(f"{type(self).__name__}.backward: dout", dout)
+        if not all_finite(dout):
+            check_finite(f"{type(self).__name__}.backward: dout", dout)
         _graph.check_inputs_unchanged(self)
         expected = np.shape(self._out)
         if np.shape(dout) != expected and np.ndim(dout) != 0:

@@ -7,21 +7,33 @@ from typing import Any, Callable
 import numpy as np
 
 
+def all_finite(value: Any) -> bool:
+    """Whether ``value`` (a number or an array) holds no nan or inf."""
+    # Python scalars are the common case in the chapter's small graphs, arrays in a
+    # network's layers: both are checked without ``np.asarray``/``np.all``'s dispatch,
+    # which was most of the check's cost (a layer call checks its inputs and output).
+    kind = type(value)
+    if kind is int or kind is bool:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    array = value if kind is np.ndarray else np.asarray(value)
+    return array.dtype.kind not in "fc" or bool(_ALL(np.isfinite(array), axis=None))
+
+
+_ALL = np.logical_and.reduce  # np.all without its Python-level dispatch
+
+
 def check_finite(name: str, value: np.ndarray | float) -> None:
     """Raise ``ValueError`` if ``value`` holds nan or inf: no layer can take them."""
-    # Python scalars are the common case in the chapter's small graphs; checking them
-    # without building a 0-d array keeps an untraced forward close to the book's cost.
-    if type(value) is int or type(value) is bool:
-        return
-    if type(value) is float and math.isfinite(value):
+    if all_finite(value):
         return
     array = np.asarray(value)
-    if array.dtype.kind in "fc" and not np.all(np.isfinite(array)):
-        bad = array[~np.isfinite(array)].ravel()[0]
-        raise ValueError(
-            f"{name} contains a non-finite value ({bad}); "
-            "check the input data or lower the learning rate"
-        )
+    bad = array[~np.isfinite(array)].ravel()[0]
+    raise ValueError(
+        f"{name} contains a non-finite value ({bad}); "
+        "check the input data or lower the learning rate"
+    )
 
 
 def softmax(x: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
+from layers.functions import all_finite
 from layers import (
     AddConst,
     AddLayer,
@@ -600,6 +601,19 @@ def test_backward_before_forward_says_so(name: str) -> None:
 def test_non_finite_input_is_reported(call: Callable[[float], Any], bad: float) -> None:
     with pytest.raises(ValueError, match="non-finite"):
         call(bad)
+
+
+@pytest.mark.parametrize("value", [
+    1, True, 2.5, float("nan"), -float("inf"), np.float64(3.0), np.float32("inf"), np.array(3.0),
+    np.array([]), np.array([[1, 2]]), np.array([1.0, np.nan]), np.array([[0.5], [-np.inf]]),
+    np.array([1 + 2j, complex("nan")]), np.array([1 + 2j]), [1.0, float("nan")], (0.0, 1.0),
+], ids=repr)
+def test_the_fast_finiteness_check_agrees_with_numpy(value: Any) -> None:
+    # Every layer call checks its inputs and output with all_finite (fast paths for
+    # floats and arrays); it must say what numpy says.
+    array = np.asarray(value)
+    expected = array.dtype.kind not in "fc" or bool(np.all(np.isfinite(array)))
+    assert all_finite(value) is expected
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
