@@ -80,6 +80,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         self.kept: KeptWorker | None = None  # under serve: the last build's worker process
         self.sections: dict[str, tuple[str, ...]] = {}  # src_uri -> its nav sections' titles
         self.valued_titles: set[str] = set()  # src_uris whose title holds a `{py}` value
+        self._files_order: list[Any] | None = None  # the site's files while running pages are read last
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_startup"""
@@ -135,6 +136,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             ordered += [f for f in files.documentation_pages() if f not in ordered]
             for failure in self.session.scan([self._source(f) for f in ordered]):
                 self._report(failure)
+            self._read_running_pages_last(files)
         return nav
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
@@ -266,6 +268,14 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
 
     def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_env"""
+        if self._files_order is not None:
+            # Every page is read: the site's own order again for the rest of the build
+            # (written pages, sitemap, search index).
+            for file in self._files_order:
+                if files.get_file_from_path(file.src_uri) is file:
+                    files.remove(file)
+                    files.append(file)
+            self._files_order = None
         if self.config.enabled and self.session is not None:
             self.session.start_fonts()  # every page's figures are drawn by now
         return env
@@ -293,6 +303,19 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             if (self.root / folder).is_dir():
                 server.watch(str(self.root / folder))
         return server
+
+    def _read_running_pages_last(self, files: Any) -> None:
+        """MkDocs reads (converts) the pages in the order of ``files`` and waits at each for
+        its code's results. Pages whose code is running now are moved to the end (the
+        slowest last), so that MkDocs reads every other page while they run instead of
+        waiting at the first of them; ``on_env`` puts the order back."""
+        running = [f for f in (files.get_file_from_path(uri) for uri in self.session.running) if f is not None]
+        if not running:
+            return
+        self._files_order = list(files)
+        for file in running:
+            files.remove(file)
+            files.append(file)
 
     def _drop_writes(self) -> None:
         """Let the writer finish (the build failed or ended: a failed write no longer matters)."""

@@ -93,6 +93,9 @@ class BuildSession:
         self._has_code = False  # some page of the site runs code
         self._plans: dict[str, tuple[str, PagePlan]] = {}  # src_uri -> (source, plan) from ``scan``
         self._durations: dict[str, float] = {}  # display path -> seconds its code ran, this build
+        # Pages whose code ``scan`` started, in the order their results are expected (the
+        # slowest last): MkDocs had best read them after the others, in this order.
+        self.running: list[str] = []
 
     def start(self) -> None:
         """Start the worker at once when nothing can come from the cache (pages will run),
@@ -143,6 +146,8 @@ class BuildSession:
             # MkDocs rendering the pages before it (and each other, on 2 cores).
             job = job_for(plan, page.source, self.settings)
             self._pending[key] = self._pool().submit(self._run_timed, self._worker(), job, plan.timeouts)
+        # The slowest one last: by the time MkDocs waits for it, it has read every other page.
+        self.running = [p.src_uri for p, _, _ in to_run[1:] + to_run[:1]]
         return list(self.figures.failures)
 
     def _plan(self, markdown: str, page: SourcePage) -> PagePlan:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import resource
 from pathlib import Path
 
@@ -82,3 +83,34 @@ def test_pages_cpu_time_counts_in_the_build(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     assert cpu >= 1.0
+
+
+_ORDER_HOOK = """\
+import os
+
+def on_page_markdown(markdown, page, **kwargs):
+    with open(os.environ["BP_READ_LOG"], "a") as log:
+        log.write(page.file.src_uri + "\\n")
+    return markdown
+"""
+
+
+def test_mkdocs_reads_pages_whose_code_runs_after_the_others_and_the_slowest_last(tmp_path: Path) -> None:
+    # MkDocs reads the pages in order and waits at each for its code. The pages still
+    # running go last, so MkDocs reads the others meanwhile: n (no code) first, then b
+    # and c, and a (the slowest: more code) last. The site itself keeps its order.
+    root = tmp_path / "site"
+    pages = {"a.md": _page("a", "time.sleep(1.5)\nx = 1\ny = 2"), "b.md": _page("b"), "c.md": _page("c"),
+             "n.md": "# n\n\n글만 있는 쪽.\n"}
+    write_site(root, pages, extra="site_url: https://example.org/\nhooks:\n  - order_hook.py\n")
+    (root / "order_hook.py").write_text(_ORDER_HOOK, encoding="utf-8")
+    log = tmp_path / "read.log"
+    result = build(root, env={"BP_START_LOG": str(tmp_path / "starts.log"), "BP_READ_LOG": str(log)})
+    assert result.returncode == 0, result.stderr
+    assert log.read_text(encoding="utf-8").split() == ["n.md", "b.md", "c.md", "a.md"]
+    sitemap = (root / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert re.findall(r"<loc>[^<]*/([a-z])/</loc>", sitemap) == ["a", "b", "c", "n"]
+    # Nothing runs in the next build: MkDocs reads them in the site's order.
+    log.unlink()
+    assert build(root, env={"BP_READ_LOG": str(log)}).returncode == 0
+    assert log.read_text(encoding="utf-8").split() == ["a.md", "b.md", "c.md", "n.md"]
