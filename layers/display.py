@@ -4,19 +4,12 @@ One rule everywhere, so a value reads the same in a sentence and on the graph
 that produced it: at most six significant digits, trailing zeros dropped,
 whole numbers as integers, and never a ``np.float64(...)`` wrapper.
 
-A minus sign is the real one, U+2212 (−), as the formulas beside the values set
-it (MathML draws ``-x`` with U+2212), not the hyphen-minus a keyboard types. Text a
-reader may copy into Python (an error message that suggests code) asks for
-``minus="-"`` (``format_for_code``); what a block prints is Python's own output and never passes here.
-
     >>> format_value(220.00000000000003)
     '220'
     >>> format_value(3.3000000000000003)
     '3.3'
-    >>> format_value(np.array([[1.0, -0.0], [-0.5, 3.0]]))
-    '[[1, 0], [−0.5, 3]]'
-    >>> format_value(-2.5, minus="-")
-    '-2.5'
+    >>> format_value(np.array([[1.0, -0.0], [0.5, 3.0]]))
+    '[[1, 0], [0.5, 3]]'
 """
 from __future__ import annotations
 
@@ -26,19 +19,14 @@ from typing import Any
 import numpy as np
 
 SIGNIFICANT_DIGITS = 6
-MINUS = "\u2212"  # − MINUS SIGN
 # Outside this range of magnitudes a plain decimal gets unreadable
 # (0.0000001234, 123400000000000000), so scientific notation takes over.
 _PLAIN_MIN = 1e-4
 _PLAIN_MAX = 1e15
 
 
-def format_float(x: float, *, minus: str = MINUS) -> str:
-    """Format one real number by the site's rule; every minus sign is ``minus``."""
-    return _plain_float(x).replace("-", minus)
-
-
-def _plain_float(x: float) -> str:
+def format_float(x: float) -> str:
+    """Format one real number by the site's rule."""
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
@@ -60,42 +48,35 @@ def _plain_float(x: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-def format_value(value: Any, *, minus: str = MINUS) -> str:
+def format_value(value: Any) -> str:
     """Format any value the way the site shows it.
 
     Floats (Python or numpy, any dtype) by ``format_float``; numpy
     integers and booleans as plain Python ones; arrays element by element in
     nested brackets; tuples and lists recursively (so ``W.shape`` reads
-    ``(2, 3)``); anything else by ``str``. The numbers' minus signs are ``minus``
-    (U+2212 unless asked otherwise); text that is not a number is left as it is.
+    ``(2, 3)``); anything else by ``str``.
     """
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
-        return str(int(value)).replace("-", minus)
+        return str(int(value))
     if isinstance(value, (float, np.floating)):
-        return format_float(float(value), minus=minus)
+        return format_float(float(value))
     if isinstance(value, (complex, np.complexfloating)):
-        return str(complex(value)).replace("-", minus)
+        return str(complex(value))
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
-            return format_value(value[()], minus=minus)
-        return _format_array(value, minus)
+            return format_value(value[()])
+        return _format_array(value)
     if isinstance(value, tuple):
-        inner = ", ".join(format_value(v, minus=minus) for v in value)
+        inner = ", ".join(format_value(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
-        return "[" + ", ".join(format_value(v, minus=minus) for v in value) + "]"
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
     return str(value)
 
 
-def format_for_code(value: Any) -> str:
-    """``format_value`` with the hyphen-minus Python reads: for text a reader may copy
-    into code, such as an error message that suggests a call (``g.input(-2, 'x')``)."""
-    return format_value(value, minus="-")
-
-
-def _format_array(array: np.ndarray, minus: str) -> str:
+def _format_array(array: np.ndarray) -> str:
     if array.ndim == 1:
-        return "[" + ", ".join(format_value(v, minus=minus) for v in array) + "]"
-    return "[" + ", ".join(_format_array(row, minus) for row in array) + "]"
+        return "[" + ", ".join(format_value(v) for v in array) + "]"
+    return "[" + ", ".join(_format_array(row) for row in array) + "]"

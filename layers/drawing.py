@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from layers.display import format_for_code, format_value
+from layers.display import format_value
 from layers.graph import (
     BACKWARD_COLOR,
     FONT_NAME,
@@ -48,7 +48,7 @@ def check_finite(graph: Graph) -> None:
             if array.dtype.kind in "fc" and not np.all(np.isfinite(array)):
                 raise GraphError(
                     f"the edge from {_describe_node(edge.src)} to {_describe_node(edge.dst)} carries a "
-                    f"non-finite {what} ({format_for_code(v)}); a figure cannot show it — check the inputs"
+                    f"non-finite {what} ({format_value(v)}); a figure cannot show it — check the inputs"
                 )
 
 

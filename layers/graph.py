@@ -61,7 +61,7 @@ from typing import Any
 
 import numpy as np
 
-from layers.display import format_for_code
+from layers.display import format_value
 # Node, Edge and the traced numbers live in layers.nodes; drawing, export and
 # callers keep importing them from here.
 from layers.nodes import Edge, Node, TracedFloat, TracedInt, _Annotation, _distinct  # noqa: F401
@@ -123,7 +123,7 @@ class Graph:
         for node in self.nodes:
             if node.kind == "input" and id(node) not in used:
                 raise GraphError(
-                    f"g.input({format_for_code(node.value)}, {node.label!r}) was never passed to a layer: "
+                    f"g.input({format_value(node.value)}, {node.label!r}) was never passed to a layer: "
                     "pass on the value g.input returns, not the original "
                     f"(write `x = g.input(x, {node.label!r})` and then `layer.forward(x)`), "
                     "or remove the unused input"
@@ -164,7 +164,7 @@ class Graph:
         producer = self._producers.get(id(value))
         if producer is None or producer[0].kind != "op":
             raise GraphError(
-                f"g.output({format_for_code(value)!s}, {label!r}): this value was not produced by a layer "
+                f"g.output({format_value(value)!s}, {label!r}): this value was not produced by a layer "
                 "traced in this graph; pass the very object a layer's forward returned"
             )
         node = Node("output", label, value=value)
@@ -230,7 +230,7 @@ class Graph:
             if edge.recorded is not None and not _same_array(edge.value, edge.recorded):
                 raise GraphError(
                     f"the array on the edge {_where(edge)} was changed in place after a layer used it "
-                    f"(recorded {format_for_code(edge.recorded)}, now {format_for_code(edge.value)}); the layers "
+                    f"(recorded {format_value(edge.recorded)}, now {format_value(edge.value)}); the layers "
                     "computed with the recorded numbers. Change a copy instead (x = x.copy()), "
                     "or make the change before the forward pass"
                 )
@@ -242,7 +242,7 @@ class Graph:
                     what = "the gradient it received" if i == 0 else f"gradient {i} it returned"
                     raise GraphError(
                         f"{what} at the {node.label} node was changed in place after backward "
-                        f"(recorded {format_for_code(then)}, now {format_for_code(now)}); "
+                        f"(recorded {format_value(then)}, now {format_value(now)}); "
                         "change a copy instead (d = d.copy())"
                     )
 
@@ -333,7 +333,7 @@ def check_inputs_unchanged(layer: Any) -> None:
         if edge.recorded is not None and not _same_array(edge.value, edge.recorded):
             raise GraphError(
                 f"{type(layer).__name__}.backward: the array on the edge {_where(edge)} was changed in place "
-                f"after forward (recorded {format_for_code(edge.recorded)}, now {format_for_code(edge.value)}), "
+                f"after forward (recorded {format_value(edge.recorded)}, now {format_value(edge.value)}), "
                 "so backward would compute with numbers forward never saw. Change a copy instead "
                 "(x = x.copy()), or run forward again"
             )

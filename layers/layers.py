@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from layers.base import BackwardBeforeForwardError, Layer  # noqa: F401 (`from layers.layers import Layer`)
-from layers.display import format_for_code
+from layers.display import format_value
 from layers.functions import _as_float_array, _as_labels, cross_entropy_error, softmax
 
 
@@ -246,9 +246,9 @@ class Affine(Layer):
         x = np.asarray(x)
         if x.ndim == 0:
             raise ValueError(
-                f"Affine input is a single number ({format_for_code(x)}), but Affine takes one sample "
+                f"Affine input is a single number ({format_value(x)}), but Affine takes one sample "
                 f"of shape (D,) or a batch (N, D) with D = {self.W.shape[0]}: "
-                f"pass np.array([{format_for_code(x)}]) if D is 1"
+                f"pass np.array([{format_value(x)}]) if D is 1"
             )
         self.x_shape = x.shape
         x2 = x.reshape(1, -1) if x.ndim == 1 else x.reshape(x.shape[0], -1)  # (N, D)

@@ -59,7 +59,7 @@ _JONGSEONG = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ",
 # A parenthetical written right after a value, before its particle: "650(합계 금액)가".
 GLOSS_RE = re.compile(r"\([^()<>\n]{1,80}\)")
 _NUMBER_END_RE = re.compile(r"(?P<whole>[0-9][0-9,]*)(?:\.(?P<fraction>[0-9]+))?$")
-_EXPONENT_END_RE = re.compile(r"[0-9][eE][+\-\u2212]?[0-9]+$")  # also 1e−7, as the site writes it
+_EXPONENT_END_RE = re.compile(r"[0-9][eE][+-]?[0-9]+$")
 
 
 def final_sound(text: str) -> str | None:

@@ -55,7 +55,7 @@ def test_relu_is_drawn_as_its_two_cases(built_site: BuiltSite) -> None:
     assert label_texts(svg).count("ReLU") == 2
     prefix = "bp-relu-cases-"
     assert group_text(svg, f"{prefix}e0-value") == "3" and group_text(svg, f"{prefix}e0-grad") == "1"
-    assert group_text(svg, f"{prefix}e2-value") == "\u22122" and group_text(svg, f"{prefix}e2-grad") == "0"
+    assert group_text(svg, f"{prefix}e2-value") == "-2" and group_text(svg, f"{prefix}e2-grad") == "0"
     assert group_text(svg, f"{prefix}e3-value") == "0" and group_text(svg, f"{prefix}e3-grad") == "1"
     text = alt(svg)
     assert "x (양수) 쪽으로 ∂L/∂y = 1" in text and "x (0 이하) 쪽으로 0" in text
@@ -73,7 +73,7 @@ def test_the_sigmoid_chain_writes_each_local_derivative_under_its_number(built_s
     assert f"∂{L}/∂{y}·{y}" in texts and f"∂{L}/∂{y}" in texts
     assert 'baseline-shift="super"' in svg
     # Each symbol sits above its number: the gradient value groups hold the numbers only.
-    for i, number in enumerate(["0.196612", "\u22120.196612", "\u22120.534447", "\u22120.534447", "1"]):
+    for i, number in enumerate(["0.196612", "-0.196612", "-0.534447", "-0.534447", "1"]):
         assert group_text(svg, f"bp-sigmoid-steps-e{i}-grad") == number
     assert "rankdir" not in svg  # (DOT never reaches the page)
 

@@ -27,11 +27,7 @@
     return s;
   }
 
-  // layers.display.MINUS: text and figures set a minus sign as the formulas do (−, U+2212),
-  // never as the hyphen-minus a keyboard types.
-  var MINUS = "\u2212";
-
-  function plainFloat(x) {
+  function formatFloat(x) {
     if (x !== x) return "nan";
     if (x === Infinity) return "inf";
     if (x === -Infinity) return "-inf";
@@ -48,17 +44,8 @@
     return parts[0].replace(/0+$/, "").replace(/\.$/, "") + "e" + parseInt(parts[1], 10);
   }
 
-  // A number field holds what a keyboard types (an <input type="number"> takes no U+2212).
-  function plainNumber(x, isInt) {
-    return isInt ? String(x === 0 ? 0 : x) : plainFloat(x);
-  }
-
-  function formatFloat(x) {
-    return plainFloat(x).replace(/-/g, MINUS);
-  }
-
   function formatNumber(x, isInt) {
-    return plainNumber(x, isInt).replace(/-/g, MINUS);
+    return isInt ? String(x === 0 ? 0 : x) : formatFloat(x);
   }
 
   // A value as Python's format_value writes it: numbers, and arrays in nested brackets.
@@ -667,7 +654,7 @@
       v.values.forEach(function (x, j) {
         var label = n.label + (v.shape.length ? index(v.shape, j) : "");
         var input = el("input", { type: "number", step: "any", inputmode: "decimal",
-          value: plainNumber(x, v.dtype === "int"), "data-node": i, "data-index": j });
+          value: formatNumber(x, v.dtype === "int"), "data-node": i, "data-index": j });
         var wrap = el("label", { "class": "bp-field" });
         wrap.appendChild(el("span", { "class": v.shape.length ? "bp-index" : "bp-name" }, v.shape.length ? index(v.shape, j) : label));
         if (v.shape.length) input.setAttribute("aria-label", label);
@@ -815,7 +802,7 @@
     var data = this.data;
     this.fields.forEach(function (f) {
       var v = data.nodes[+f.getAttribute("data-node")].value;
-      f.value = plainNumber(v.values[+f.getAttribute("data-index")], v.dtype === "int");
+      f.value = formatNumber(v.values[+f.getAttribute("data-index")], v.dtype === "int");
       f.removeAttribute("aria-invalid");
     });
     this.res = this.base;
@@ -915,8 +902,8 @@
     }
   }
 
-  window.bpGraph = { format: format, formatFloat: formatFloat, plainNumber: plainNumber, evaluate: evaluate,
-    fma: fma, T: T, say: say, steps: steps, describe: describe, init: init };
+  window.bpGraph = { format: format, formatFloat: formatFloat, evaluate: evaluate, fma: fma, T: T, say: say,
+    steps: steps, describe: describe, init: init };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

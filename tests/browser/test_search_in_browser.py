@@ -118,18 +118,6 @@ def test_search_finds_the_word_followed_by_a_particle(search_page: Any, served_s
     assert not missed, f"search for {TERM!r} misses sections where it has a particle:\n" + "\n".join(missed)
 
 
-def test_a_negative_value_is_found_by_its_digits(search_page: Any, served_site: ServedSite) -> None:
-    """Values in the text carry the minus sign of the formulas (−0.534447, U+2212); a reader
-    searching the number finds them as if it were written with a hyphen-minus."""
-    value = "0.534447"
-    expected = {_pages(doc["location"]) for doc in served_site.built.search_index()["docs"]
-                if f"\u2212{value}" in doc["text"]}
-    if not expected:
-        pytest.skip(f"no page shows \u2212{value} in its text")
-    results = {_pages(r) for r in search(search_page, served_site, value)}
-    assert expected <= results, f"search for {value!r} misses {sorted(expected - results)}"
-
-
 # Our search configuration on pages written for the test, so the particle forms are checked
 # whatever the chapter says: one page per form, and more pages than Material lists at first.
 PARTICLE_FORMS = [

@@ -3,8 +3,7 @@ and the prose cites the numbers the layers computed.
 
 Expected numbers are written here by hand from CHAPTER.md (and the book), never
 taken from the build, so a wrong layer, a stale figure or a typed-in number fails.
-They appear as the site formats them: at most six significant digits, and a minus
-sign as the formulas set it (U+2212, written M below) in the text and the figures.
+They appear as the site formats them: at most six significant digits.
 """
 from __future__ import annotations
 
@@ -14,8 +13,6 @@ import re
 import pytest
 
 from site_helpers import BuiltSite
-
-M = "\u2212"  # the minus sign of the text and figures (code output keeps Python's "-")
 
 CHAPTER = ["1-computational-graph", "2-chain-rule", "3-backward", "4-simple-layers",
            "5-activation-layers", "6-affine-softmax", "7-backprop-implementation", "8-summary"]
@@ -75,7 +72,7 @@ def caption(figure: str) -> str:
 def has_all(texts: list[str], expected: list[str]) -> list[str]:
     """Expected strings that no drawn text shows as a whole token ("2" is not found in "220")."""
     def shown(e: str) -> bool:
-        token = rf"(?<![\w.]){re.escape(e)}(?![\w.])" if re.match(r"^[\w.(\-\u2212]", e) else re.escape(e)
+        token = rf"(?<![\w.]){re.escape(e)}(?![\w.])" if re.match(r"^[\w.(-]", e) else re.escape(e)
         return any(re.search(token, t) for t in texts)
     return [e for e in expected if not shown(e)]
 
@@ -83,7 +80,7 @@ def has_all(texts: list[str], expected: list[str]) -> list[str]:
 def _six(v: float) -> str:
     """A number as the site shows it: six significant digits, no trailing zeros."""
     text = f"{v:.6g}"
-    return "0" if text == "-0" else text.replace("-", M)
+    return "0" if text == "-0" else text
 
 
 def _batch_affine_grads() -> list[str]:
@@ -131,14 +128,14 @@ FIGURES = [
     # edge splits, and its two branches carry 1.1 * 2 and 1.1 * 3 back.
     ("branches add", "3-backward", 4, ["사과", "내 몫 개수", "친구 몫 개수", "100", "200", "300", "500", "550",
                                       "2.2", "3.3", "110", "1.1"]),
-    ("08 ReLU: two cases", "5-activation-layers", 0, ["3", f"{M}2", "0", "ReLU"]),
-    ("08 ReLU", "5-activation-layers", 1, ["(2, 2)", f"{M}0.5", "3"]),
+    ("08 ReLU: two cases", "5-activation-layers", 0, ["3", "-2", "0", "ReLU"]),
+    ("08 ReLU", "5-activation-layers", 1, ["(2, 2)", "-0.5", "3"]),
     ("09 sigmoid steps", "5-activation-layers", 2,
-     ["exp", "/", f"{M}1", "0.367879", "1.36788", "0.731059", f"{M}0.534447", f"{M}0.196612", "0.196612"]),
+     ["exp", "/", "-1", "0.367879", "1.36788", "0.731059", "-0.534447", "-0.196612", "0.196612"]),
     ("10 sigmoid node", "5-activation-layers", 3, ["0.731059", "0.196612"]),
     ("11 Affine", "6-affine-softmax", 0, ["dot", "(2,)", "(2, 3)", "(3,)", "9.1", "12.2", "15.3", "6", "15"]),
     ("batch Affine", "6-affine-softmax", 1, ["(2, 2)", "(2, 3)", "(3,)", *BATCH_AFFINE_GRADS]),
-    ("Softmax-with-Loss", "6-affine-softmax", 2, ["0.305714", "0.0182113", "0.245192", f"{M}0.263403"]),
+    ("Softmax-with-Loss", "6-affine-softmax", 2, ["0.305714", "0.0182113", "0.245192", "-0.263403"]),
     ("Softmax-with-Loss as a graph: a to y", "6-affine-softmax", 3,
      ["exp", "/", "×", *SOFTMAX_GRAPH["left"]]),
     ("Softmax-with-Loss as a graph: y, t to L", "6-affine-softmax", 4,
@@ -198,13 +195,13 @@ def test_figure_12_derivation_is_math_and_checked_numerically(site: BuiltSite) -
                                  # the book's in-place backward changes the caller's array
                                  "모두 1이던 grad가 역전파 한 번 만에 [[1, 0], [0, 1]]로 바뀌었습니다",
                                  "dout은 그대로 [[1, 1], [1, 1]]"]),
-        ("6-affine-softmax", ["L=0.305714", f"0.3, {M}0.8, 0.5",
+        ("6-affine-softmax", ["L=0.305714", "0.3, -0.8, 0.5",
                               # the exercise: X = [1, 2], dY = [2, -1, 0.5]: dX = dY·Wᵀ
-                              "| [1.5, 6] | (2,) |", f"| [[2, {M}1, 0.5], [4, {M}2, 1]] | (2, 3) |",
+                              "| [1.5, 6] | (2,) |", "| [[2, -1, 0.5], [4, -2, 1]] | (2, 3) |",
                               # the bias gradient is the batch's rows added: [1, -1, 2] + [0, 2, 1]
                               "db [1, 1, 3]",
                               # the graph ends in y − t, the same as the one-node layer
-                              f"y − t = [0.0182113, 0.245192, {M}0.263403]",
+                              "y − t = [0.0182113, 0.245192, -0.263403]",
                               # inference needs no softmax
                               "소프트맥스와 손실은 학습할 때만 계산합니다"]),
     ],
@@ -218,24 +215,6 @@ def test_prose_cites_the_computed_values(site: BuiltSite, page: str, phrases: li
             assert phrase in table_text, f"{page}: row {phrase!r} not in {table_text}"
         else:
             assert phrase in text or re.sub(r"\s+", "", phrase) in flat, f"{page}: {phrase!r} missing"
-
-
-def test_text_and_figures_write_minus_as_the_formulas_do_and_code_output_as_python_does(site: BuiltSite) -> None:
-    hyphen_numbers = re.compile(r"(?<![\w)\]])-\d")
-    outputs = []
-    for page in CHAPTER:
-        html_text = page_html(site, page)
-        # Prose and tables, without inline code (`X.reshape(1, -1)` is Python a reader copies).
-        words = prose(re.sub(r"<code>.*?</code>", " ", html_text, flags=re.S))
-        assert not hyphen_numbers.findall(words), f"{page}: a hyphen-minus before a number in the text"
-        for fig in figures(html_text):
-            drawn = [t for t in svg_texts(fig) if hyphen_numbers.search(t)]
-            assert not drawn, f"{page}: hyphen-minus in a figure: {drawn}"
-        outputs += [html.unescape(o) for o in re.findall(r'<div class="bp-output"><pre><code>(.*?)</code>',
-                                                          html_text, re.S)]
-    # What a block prints is exactly Python's output: dW = [[2.0, -1.0, 0.5], …].
-    assert any(hyphen_numbers.search(o) for o in outputs)
-    assert not any(M in o for o in outputs)
 
 
 def tables_as_rows(page: str) -> str:
@@ -274,7 +253,7 @@ def test_gradient_check_and_cost_counts(site: BuiltSite) -> None:
         assert match, f"gradient-check row for {name} missing in {rows}"
         assert power_of_ten(*match.groups()) < 1e-6
     text = prose(page)
-    assert not re.search(r"\d\.?\d*e[-\u2212]\d", text), "exponents in prose are written as powers of ten"
+    assert not re.search(r"\d\.?\d*e-\d", text), "exponents in prose are written as powers of ten"
     # 64*50 + 50 + 50*10 + 10 parameters; central differences: two forward passes each.
     assert "3760개" in text
     assert "7520번" in text
@@ -284,7 +263,7 @@ def test_no_raw_float_or_unrendered_value_in_prose(site: BuiltSite) -> None:
     for page in CHAPTER:
         text = prose(page_html(site, page))
         # Exponents are written 2.3 × 10⁻¹¹, never 2.3e-11.
-        assert not re.search(r"\d\.?\d*e[-+\u2212]\d", text), f"{page}: e-notation in prose"
+        assert not re.search(r"\d\.?\d*e[-+]\d", text), f"{page}: e-notation in prose"
         assert "{py}" not in text and "{fig}" not in text, page
         # 220.00000000000003 may appear in block output (inside <pre>), never in prose.
         raw = [n for n in re.findall(r"\d+\.\d+", text) if significant_digits(n) > 6]

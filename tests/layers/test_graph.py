@@ -222,7 +222,7 @@ def test_describe_names_edges_by_what_they_carry_with_the_gradient_symbols() -> 
     with Graph() as g2:
         g2.output(exp.forward(negate.forward(g2.input(1.0, "x"))), "y")
     exp.backward(1.0)
-    assert "exp(×(−1) 노드의 출력 −1) = 0.367879" in g2.describe()
+    assert "exp(×(−1) 노드의 출력 -1) = 0.367879" in g2.describe()
     assert "×(−1) 노드의 출력 쪽으로 0.367879" in g2.describe()
 
 
@@ -299,7 +299,7 @@ def test_sigmoid_chain_figure_shows_the_chapter_numbers() -> None:
     assert [e.grad for e in edges] == pytest.approx([0.196612, -0.196612, -0.534447, -0.534447, 1], abs=5e-7)
 
     texts = svg_texts(render_svg(g))
-    for shown in ("−1", "0.367879", "0.731059", "0.196612", "−0.196612", "−0.534447",
+    for shown in ("-1", "0.367879", "0.731059", "0.196612", "-0.196612", "-0.534447",
                   "exp", "/", "+1", "×(−1)"):
         assert shown in texts, shown
 
@@ -332,7 +332,7 @@ def test_square_of_sum_with_edge_symbols() -> None:
     ("build", "formulas"),
     [
         (lambda: sigmoid_graph(0.5)[0],
-         "−(x 0.5) = −0.5; exp(×(−1) 노드의 출력 −0.5) = 0.606531; exp 노드의 출력 0.606531 + 1 = 1.60653; "
+         "−(x 0.5) = -0.5; exp(×(−1) 노드의 출력 -0.5) = 0.606531; exp 노드의 출력 0.606531 + 1 = 1.60653; "
          "1 / (+1 노드의 출력 1.60653) = 0.622459"),
         (lambda: square_of_sum()[0], "x 2 + y 1 = 3; (t 3)² = 9"),
     ],

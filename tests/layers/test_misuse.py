@@ -205,12 +205,3 @@ def test_integer_scores_become_float64() -> None:
     layer = SoftmaxWithLoss()
     layer.forward(np.array([[1, 2, 3]]), np.array([2]))
     assert layer.y.dtype == np.float64
-
-
-def test_a_message_that_suggests_code_writes_numbers_as_python_reads_them() -> None:
-    # The site's text uses the minus sign U+2212; a call a reader copies must keep "-".
-    with pytest.raises(GraphError, match=r"g\.input\(-2, '온도'\) was never passed to a layer") as info:
-        with Graph() as g:
-            g.input(-2, "온도")
-            g.output(MulLayer().forward(-2, g.input(3, "배")), "곱")
-    assert "\u2212" not in str(info.value)

@@ -11,7 +11,7 @@ from mkdocs_backprop.josa import PARTICLES, agree, final_sound, fix_leading_part
     ("0", "ㅇ"), ("1", "ㄹ"), ("2", ""), ("3", "ㅁ"), ("4", ""),
     ("5", ""), ("6", "ㄱ"), ("7", "ㄹ"), ("8", "ㄹ"), ("9", ""),
     # the last non-zero digit decides when nothing follows it
-    ("12", ""), ("23", "ㅁ"), ("451", "ㄹ"), ("-7", "ㄹ"), ("\u22127", "ㄹ"), ("1016", "ㄱ"),
+    ("12", ""), ("23", "ㅁ"), ("451", "ㄹ"), ("-7", "ㄹ"), ("1016", "ㄱ"),
     # trailing zeros: read by the unit after the last non-zero digit
     ("10", "ㅂ"), ("20", "ㅂ"), ("450", "ㅂ"), ("650", "ㅂ"), ("1010", "ㅂ"),  # 십
     ("100", "ㄱ"), ("200", "ㄱ"), ("1200", "ㄱ"),  # 백
@@ -23,7 +23,7 @@ from mkdocs_backprop.josa import PARTICLES, agree, final_sound, fix_leading_part
     ("1,000", "ㄴ"), ("2,200", "ㄱ"),  # thousands separators are not read
     ("00", "ㅇ"), ("-0", "ㅇ"),
     # decimals: digit by digit after 점, the last digit decides
-    ("1.1", "ㄹ"), ("2.2", ""), ("0.25", ""), ("3.30", "ㅇ"), ("-0.534447", "ㄹ"), ("\u22120.534447", "ㄹ"),
+    ("1.1", "ㄹ"), ("2.2", ""), ("0.25", ""), ("3.30", "ㅇ"), ("-0.534447", "ㄹ"),
     ("0.196612", ""), ("2.5", ""), ("1.10", "ㅇ"), ("100.3", "ㅁ"),
     # a number at the end of longer text
     ("그림 5-7", "ㄹ"), ("그림 5-10", "ㅂ"), ("그림 5-2", ""), ("x = 3", "ㅁ"),
@@ -32,7 +32,7 @@ from mkdocs_backprop.josa import PARTICLES, agree, final_sound, fix_leading_part
     ("역전파법", "ㅂ"), ("영", "ㅇ"), ("힣", "ㅎ"), ("가", ""),
     # tuples and arrays are read out to their last element
     ("(50,)", "ㅂ"), ("(2, 3)", "ㅁ"), ("(64, 50), (50, 10)", "ㅂ"), ("[0.3 0.7]", "ㄹ"), ("[1 2]", ""),
-    ("[[1 0]\n [0 3]]", "ㅁ"), ("[[1, -0.5], [-2, 3]]", "ㅁ"), ("[[1, \u22120.5], [\u22122, 3]]", "ㅁ"), ("(1, 100)", "ㄱ"),
+    ("[[1 0]\n [0 3]]", "ㅁ"), ("[[1, -0.5], [-2, 3]]", "ㅁ"), ("(1, 100)", "ㄱ"),
     # a gloss in brackets right after a word is not read: the word before it is
     ("650(합계 금액)", "ㅂ"), ("기울기(gradient)", ""), ("그림 5-7(a)", "ㄹ"),
 ])
@@ -41,7 +41,7 @@ def test_final_sound_of_readable_text(text: str, final: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "", "abc", "x", "()", "(x)", "f(x)", "1, 2)", "[a b]", "(1e-05,)", "1e-05", "1e\u22127", "\u22121.5e\u22127", "2.5e+10", "1E8", "50%", "'a'",
+    "", "abc", "x", "()", "(x)", "f(x)", "1, 2)", "[a b]", "(1e-05,)", "1e-05", "2.5e+10", "1E8", "50%", "'a'",
     "ㄱ",  # a lone jamo is not a syllable
     "٣",  # a non-ASCII digit is not ours to read
     "True", "None",
@@ -54,7 +54,7 @@ def test_final_sound_is_unknown_where_a_reading_would_be_a_guess(text: str) -> N
     # the reviewer's cases
     ("200", "와", "과"), ("450", "를", "을"), ("650", "를", "을"), ("10", "를", "을"),
     ("1.1", "가", "이"), ("2.2", "을", "를"), ("그림 5-7", "를", "을"), ("650", "는", "은"),
-    ("-0.534447", "가", "이"), ("\u22120.534447", "가", "이"),
+    ("-0.534447", "가", "이"),
     # already right: left alone
     ("200", "과", "과"), ("2.2", "를", "를"), ("1.1", "이", "이"),
     # every pair, both ways
