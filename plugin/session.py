@@ -70,7 +70,8 @@ class BuildSession:
         self.settings = settings
         self.cache = cache
         self.watch = watch
-        self._math_memo: dict[str, tuple[list[str], list[str | None]]] = {}  # a page's formulas, by cache key
+        # A page's formulas as MathML and text, by the formulas (their LaTeX wrappers).
+        self._math_memo: dict[tuple[str, ...], tuple[list[str], list[str | None]]] = {}
         self._wheel: Wheel | None | bool = False  # False: not built yet
         self.started = time.monotonic()
         self.environment = (environment_digest([root / d for d in watch], settings.preload)
@@ -96,6 +97,7 @@ class BuildSession:
         # Pages whose code ``scan`` started, in the order their results are expected (the
         # slowest last): MkDocs had best read them after the others, in this order.
         self.running: list[str] = []
+        self._scanned: dict[str, list[ItemResult]] = {}  # cache key -> results ``scan`` found stored
 
     def start(self) -> None:
         """Start the worker at once when nothing can come from the cache (pages will run),
@@ -131,9 +133,12 @@ class BuildSession:
                 self._has_code = True
                 key = plan.cache_key(self.environment, self.settings)
                 # The stale-value guard runs every page, cached or not, and compares.
-                if plan.stop and key not in self._pending and all(key != k for _, _, k in to_run) \
-                        and (self.settings.verify or self._cached(key, plan) is None):
-                    to_run.append((p, plan, key))
+                if plan.stop and key not in self._pending and all(key != k for _, _, k in to_run):
+                    cached = None if self.settings.verify else self._cached(key, plan)
+                    if cached is None:
+                        to_run.append((p, plan, key))
+                    else:
+                        self._scanned[key] = cached
         self.figures = FigureIndex.build(labelled)
         self.figures.failures[:0] = label_failures
         if to_run:
@@ -279,9 +284,10 @@ class BuildSession:
         """
         from mkdocs_backprop import math_text, mathml
 
+        known = tuple(wrappers)
+        if known in self._math_memo:  # asked for three times a build: text, search, MathML
+            return self._math_memo[known]
         key = digest("math", self.environment, wrappers)
-        if key in self._math_memo:  # the search index asked for them first
-            return self._math_memo[key]
         cached = self.cache.get_text("math", key)
         try:
             entry = json.loads(cached) if cached is not None else None
@@ -303,7 +309,7 @@ class BuildSession:
             self.cache.put_text("math", key, json.dumps({"mathml": converted, "text": texts}, ensure_ascii=False))
         for markup in converted:
             self.text.add_math(markup)
-        self._math_memo[key] = (converted, texts)
+        self._math_memo[known] = (converted, texts)
         return converted, texts
 
     def _fingerprint(self) -> str | None:
@@ -422,7 +428,12 @@ class BuildSession:
 
     def _cached(self, key: str, plan: PagePlan) -> list[ItemResult] | None:
         """The page's stored results, or None if absent, not of this plan's shape, or
-        stale: a file the page read or imported, or a distribution it imported, changed."""
+        stale: a file the page read or imported, or a distribution it imported, changed.
+
+        ``scan`` asks first; the page's own turn takes its answer instead of reading and
+        checking the entry again."""
+        if key in self._scanned:
+            return self._scanned.pop(key)
         entry = self.cache.get_page_entry(key)
         if entry is None or len(entry[0]) != len(plan.items):
             return None
