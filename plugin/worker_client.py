@@ -47,8 +47,12 @@ class WorkerClient:
 
     def __init__(self, cwd: Path, preload: list[str] | tuple[str, ...] = (), *, memo: Path | None = None) -> None:
         self._cwd = cwd
+        # Held by whoever uses the control socket (waiting for "ready", sending a page's
+        # channel); ``close`` takes it before it closes the socket (see there).
         self._lock = threading.Lock()
+        self._stderr_lock = threading.Lock()  # likewise for the worker's stderr file
         self._ready = False
+        self._closing = False
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._control = ours
         self._stderr = tempfile.TemporaryFile()
@@ -84,6 +88,8 @@ class WorkerClient:
         try:
             hello = recv_message(self._control)
         except (EOFError, OSError) as error:
+            if self._closing:
+                raise WorkerError("the build stopped the worker process before it was ready") from error
             raise WorkerError(
                 f"the worker process (mkdocs_backprop.worker_process) did not start: {error}\n{self._stderr_text()}"
             ) from error
@@ -93,11 +99,12 @@ class WorkerClient:
         self._ready = True
 
     def _stderr_text(self) -> str:
-        try:
-            self._stderr.seek(0)
-            return self._stderr.read().decode("utf-8", "replace")[-4000:]
-        except (OSError, ValueError):  # closed with the worker
-            return ""
+        with self._stderr_lock:
+            try:
+                self._stderr.seek(0)
+                return self._stderr.read().decode("utf-8", "replace")[-4000:]
+            except (OSError, ValueError):  # closed with the worker
+                return ""
 
     def run_page(self, job: PageJob, timeouts: list[float]) -> PageResults:
         """One result per item, in order, stopping after the first failed item.
@@ -160,14 +167,30 @@ class WorkerClient:
         return self._process.poll() is None
 
     def close(self) -> None:
-        """Stop the server; it ends the page processes still running, with their children."""
-        self._control.close()
+        """Stop the server; it ends the page processes still running, with their children.
+
+        Safe while page threads wait for the worker (a build that ends early, a Ctrl-C).
+        The control socket is shut down first: that wakes a thread waiting on it at once
+        (end-of-file) and tells the worker the build is over. Only then, holding the lock
+        its users hold, is its fd closed. Closing it under a waiting thread would free
+        the fd's number while that thread may be about to poll it; a socket created
+        meanwhile (the next page's) gets the number, and the thread waits on that one
+        for the whole start timeout instead.
+        """
+        self._closing = True
+        try:
+            self._control.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed, or the worker has gone
+        with self._lock:
+            self._control.close()
         try:
             self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        self._stderr.close()
+        with self._stderr_lock:
+            self._stderr.close()
 
 
 def _timeout(item: Item, seconds: float) -> ItemResult:

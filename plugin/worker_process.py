@@ -762,6 +762,9 @@ def _error(line: int, error: BaseException, filename: str, what: str | None = No
 def main() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
     control = socket.socket(fileno=int(sys.argv[1]))
+    # Inherited to pass it here; not to the programs the preloaded code may start, which
+    # would keep it open after this process ends, and MkDocs would not see it end.
+    control.set_inheritable(False)
     serve(control, sys.argv[2:])
 
 

@@ -9,7 +9,10 @@ import importlib.metadata
 import json
 import os
 import re
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from mkdocs_backprop.figure_index import label_for_page
 from mkdocs_backprop.figure_source import FigureSource
 from mkdocs_backprop.session import BuildSession, SourcePage
 from mkdocs_backprop.settings import Settings
-from mkdocs_backprop.worker_client import WorkerClient
+from mkdocs_backprop.worker_client import WorkerClient, WorkerError
 from mkdocs_backprop.worker_protocol import Item, ItemError, ItemResult, PageJob
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,6 +167,54 @@ def test_the_worker_keeps_what_provides_each_module_for_the_next_worker(tmp_path
     assert json.loads(memo.read_text())["provided"]["packaging"] == ["packaging"]  # written anew
     memo.write_text("{damaged")
     assert list(imported_distributions(memo)) == ["packaging"]
+
+
+# Stands in for a process the preloaded code forked: it keeps the worker's end of the
+# control socket open after the worker is killed. The worker itself stays busy
+# importing until MkDocs' end of that socket is shut or closed (end-of-file).
+_HOLDS_THE_SOCKET = """\
+import os, pathlib, select, sys, time
+if os.fork() == 0:
+    time.sleep(600)  # the test kills it
+    os._exit(0)
+pathlib.Path("importing").touch()
+select.select([int(sys.argv[1])], [], [])
+os._exit(0)
+"""
+
+
+def test_close_wakes_a_page_waiting_for_ready_even_if_the_workers_end_stays_open(tmp_path: Path) -> None:
+    # A page thread waiting for "ready" must be woken by close() itself. Before, close()
+    # closed the socket's fd under that thread: it then woke only when the worker's end
+    # closed, and if a socket created meanwhile took the fd's number, waited on that one
+    # for the whole start timeout (the fast tier's flaky 120 s stall).
+    (tmp_path / "holder.py").write_text(_HOLDS_THE_SOCKET)
+    client = WorkerClient(tmp_path, preload=["holder"])
+    errors: list[BaseException] = []
+
+    def page() -> None:
+        try:
+            run(client, [Item("inline", "1", 1)])
+        except BaseException as error:  # noqa: BLE001 - examined below
+            errors.append(error)
+
+    thread = threading.Thread(target=page, daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive() and not ((tmp_path / "importing").exists() and client._lock.locked()):
+            time.sleep(0.02)
+        time.sleep(0.3)  # let the page thread settle in its wait
+        client.close()
+        thread.join(timeout=60)  # not a speed limit: without the fix it waits 120 s
+        assert not thread.is_alive(), "close() did not wake the page waiting for the worker"
+        assert len(errors) == 1 and isinstance(errors[0], WorkerError)
+        assert "stopped the worker process before it was ready" in str(errors[0])
+    finally:
+        try:
+            os.killpg(client._process.pid, signal.SIGKILL)  # the forked holder, same group
+        except ProcessLookupError:
+            pass
+        client.close()
 
 
 # -- the result's JSON form (what the cache stores) ------------------------------------
