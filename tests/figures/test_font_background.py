@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
 from mkdocs_backprop.cache import ResultCache
-from mkdocs_backprop.site_assets import SiteText, install_assets, start_subsets
+from mkdocs_backprop.site_assets import SiteText, _figure_weights, install_assets, start_subsets
 
 
 def test_subsets_cut_in_the_background_are_the_ones_served(tmp_path: Path) -> None:
     text = SiteText(regular=set("사과 개수 x"), bold=set("손실 L"))
     processes = start_subsets(ResultCache(tmp_path / "cache"), text)
-    assert len(processes) == 2  # regular and bold, neither cached yet
+    assert len(processes) == 1  # one process cuts both, regular and bold (neither cached yet)
     for process in processes:
         assert process.wait(timeout=300) == 0
     written = {p.read_bytes() for p in (tmp_path / "cache" / "fonts").glob("*.woff2")}
@@ -29,3 +32,17 @@ def test_subsets_cut_in_the_background_are_the_ones_served(tmp_path: Path) -> No
 
     # Cached now: nothing to start for the same characters.
     assert start_subsets(ResultCache(tmp_path / "cache"), text) == []
+
+
+def test_a_subset_that_fails_does_not_stop_the_others(tmp_path: Path) -> None:
+    # One job's font file is not a font: that subset fails in the background process
+    # (install_assets cuts it again itself and reports it), and the next is still cut.
+    bad = tmp_path / "bad.ttf"
+    bad.write_bytes(b"not a font")
+    (bold,) = [p for name, _w, p, _c in _figure_weights(SiteText(bold=set("손"))) if name == "bold"]
+    jobs = [[str(bad), "regular", "k-bad", "사과"], [str(bold), "bold", "k-good", "손실"]]
+    done = subprocess.run([sys.executable, "-c", "from mkdocs_backprop.site_assets import _subsets_main; "
+                           "_subsets_main()", str(tmp_path / "cache")], input=json.dumps(jobs).encode(),
+                          timeout=300, check=False)
+    assert done.returncode == 0
+    assert [p.name for p in (tmp_path / "cache" / "fonts").glob("*.woff2")] == ["k-good.woff2"]
