@@ -191,8 +191,9 @@ class ResultCache:
         entry = self.get_page_entry(key)
         return entry[0] if entry is not None else None
 
-    def get_page_entry(self, key: str) -> tuple[list[dict[str, Any]], Any] | None:
-        """A page's stored results and the inputs stored with them (see ``put_page``)."""
+    def get_page_entry(self, key: str) -> tuple[list[dict[str, Any]], Any, str | None] | None:
+        """A page's stored results, the inputs stored with them and the results' digest
+        (see ``put_page``; None in an entry written before it was kept)."""
         text = self._read(f"pages/{key}.json")
         if text is None:
             return None
@@ -202,13 +203,18 @@ class ResultCache:
             return None  # damaged: rebuilt by the caller
         if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("results"), list):
             return None
-        return entry["results"], entry.get("inputs")
+        stored = entry.get("digest")
+        return entry["results"], entry.get("inputs"), stored if isinstance(stored, str) else None
 
-    def put_page(self, key: str, results: list[dict[str, Any]], inputs: dict[str, Any] | None = None) -> None:
+    def put_page(self, key: str, results: list[dict[str, Any]], inputs: dict[str, Any] | None = None) -> str:
         """``results`` of a page, with the ``inputs`` (files read, distributions imported)
-        the caller must find unchanged before it uses them again."""
-        entry = {"key": key, "results": results, "inputs": inputs}
+        the caller must find unchanged before it uses them again. Returns the results'
+        digest, stored with them: what is made from them (the page's notebook) is keyed
+        on it, without encoding them again every build."""
+        results_digest = digest("results", results)
+        entry = {"key": key, "results": results, "inputs": inputs, "digest": results_digest}
         self._write(f"pages/{key}.json", json.dumps(entry, ensure_ascii=False))
+        return results_digest
 
     def get_svg(self, key: str) -> str | None:
         text = self._read(f"svg/{key}.svg")

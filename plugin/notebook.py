@@ -98,7 +98,7 @@ def page_downloads(plan: PagePlan, results: list[ItemResult], drawn: list[PageFi
     # figures and context are unchanged keeps the files it had (a tenth of a warm build).
     key = digest("notebook", environment, plan.path, plan.page.line_offset, [s if isinstance(s, str) else repr(s)
                                                                  for s in plan.page.segments],
-                 [r.to_json() for r in results],
+                 getattr(results, "digest", None) or [r.to_json() for r in results],
                  [(hashlib.sha256(f.svg.encode()).hexdigest(), f.entry.label, f.alt) for f in drawn if f.svg],
                  sorted((k, e.label, e.src_uri, e.anchor) for k, e in index.by_id.items()),
                  [context.resolve_link(m.group("target")) for line in plan.page.segments

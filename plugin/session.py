@@ -35,7 +35,7 @@ from mkdocs_backprop.placeholders import Placeholders
 from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.site_assets import SiteText
 from mkdocs_backprop.worker_client import WorkerClient, WorkerError
-from mkdocs_backprop.worker_protocol import ItemResult, PageInputs, PageJob, installed_stamp
+from mkdocs_backprop.worker_protocol import ItemResult, PageInputs, PageJob, PageResults, installed_stamp
 
 if TYPE_CHECKING:
     from mkdocs_backprop.notebook import NotebookContext
@@ -423,7 +423,9 @@ class BuildSession:
             self._learned(inputs.distributions)
         if len(results) == len(plan.items) and not any(r.error for r in results) and inputs is not None:
             # Failures are never cached; nor is a run that could not say what it read.
-            self.cache.put_page(key, [r.to_json() for r in results], inputs.to_json())
+            stored = self.cache.put_page(key, [r.to_json() for r in results], inputs.to_json())
+            if isinstance(results, PageResults):
+                results.digest = stored
         return results
 
     def _cached(self, key: str, plan: PagePlan) -> list[ItemResult] | None:
@@ -440,8 +442,11 @@ class BuildSession:
         inputs = PageInputs.from_json(entry[1])
         if inputs is None or not self._unchanged(inputs):
             return None
-        results = [ItemResult.from_json(r) for r in entry[0]]
-        return None if any(r is None for r in results) else results  # type: ignore[return-value]
+        results = PageResults(ItemResult.from_json(r) for r in entry[0])
+        if any(r is None for r in results):
+            return None
+        results.digest = entry[2]
+        return results
 
     def _unchanged(self, inputs: PageInputs) -> bool:
         for path, (size, mtime_ns, sha) in inputs.files.items():

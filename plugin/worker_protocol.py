@@ -151,6 +151,7 @@ class PageResults(list):  # type: ignore[type-arg]
     it did not finish cleanly)."""
 
     inputs: PageInputs | None = None
+    digest: str | None = None  # of the results as the cache stores them (``ResultCache.put_page``)
 
 
 # -- framing ---------------------------------------------------------------------

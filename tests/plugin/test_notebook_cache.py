@@ -30,3 +30,21 @@ def test_warm_build_takes_the_notebook_from_the_cache(tmp_path: Path) -> None:
     assert third.returncode == 0, third.stderr
     assert {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*")
             if p.suffix in (".ipynb", ".py")} == made
+
+
+def test_a_page_run_again_with_new_output_gets_a_new_notebook(tmp_path: Path) -> None:
+    # Same code, so the same page key, but a new run printed something else (time,
+    # randomness): the notebook is keyed on the results themselves and follows them.
+    page = "# 노트북\n\n```python exec\nimport secrets\nprint(secrets.token_hex(8))\n```\n"
+    root = write_site(tmp_path / "site", {"index.md": page})
+
+    def notebook() -> str:
+        return next((root / "site").rglob("*.ipynb")).read_text(encoding="utf-8")
+
+    assert build(root).returncode == 0
+    first = notebook()
+    assert build(root, env={"BACKPROP_REFRESH": "1"}).returncode == 0  # runs it again
+    second = notebook()
+    assert second != first
+    assert build(root).returncode == 0  # warm: the cached run, and its notebook
+    assert notebook() == second
