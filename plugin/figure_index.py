@@ -83,6 +83,7 @@ class FigureIndex:
     by_position: dict[tuple[str, int], FigureEntry] = field(default_factory=dict)
     by_id: dict[str, FigureEntry] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    _ids_digest: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, pages: list[tuple[str, str, Page, str]]) -> FigureIndex:
@@ -109,6 +110,15 @@ class FigureIndex:
                     continue
                 index.by_id[given] = entry
         return index
+
+    def ids_digest(self) -> str:
+        """A digest of every figure that has an id (its label and place): what a page's
+        ``{fig}`` references can show. Computed once: pages are keyed on it."""
+        if self._ids_digest is None:
+            from mkdocs_backprop.cache import digest
+
+            self._ids_digest = digest(sorted((k, e.label, e.src_uri, e.anchor) for k, e in self.by_id.items()))
+        return self._ids_digest
 
     def entry(self, src_uri: str, ordinal: int, default_label: str) -> FigureEntry:
         """The page's ``ordinal``-th figure; a page the index never saw (a page added

@@ -84,11 +84,12 @@ class _Cell:
 
 def page_downloads(plan: PagePlan, results: list[ItemResult], drawn: list[PageFigure], index: FigureIndex,
                    context: NotebookContext, cache: ResultCache | None = None,
-                   environment: str = "") -> PageDownloads | None:
+                   environment: str = "", markdown: str | None = None) -> PageDownloads | None:
     """The page's notebook and script, or None if it has no code or not all of it ran cleanly.
 
     ``environment``: the build's environment digest, which covers this module's own
     source, so that a plugin that writes notebooks differently does not reuse old ones.
+    ``markdown``: the text ``plan`` was made from, a cheaper key than its segments.
     """
     if not plan.page.blocks or len(results) != len(plan.items) or any(r.error for r in results):
         return None
@@ -96,11 +97,12 @@ def page_downloads(plan: PagePlan, results: list[ItemResult], drawn: list[PageFi
         return None
     # Under `mkdocs serve` every save rebuilds every page: a page whose code, results,
     # figures and context are unchanged keeps the files it had (a tenth of a warm build).
-    key = digest("notebook", environment, plan.path, plan.page.line_offset, [s if isinstance(s, str) else repr(s)
-                                                                 for s in plan.page.segments],
+    text = (hashlib.sha256(markdown.encode()).hexdigest() if markdown is not None
+            else [s if isinstance(s, str) else repr(s) for s in plan.page.segments])
+    key = digest("notebook", environment, plan.path, plan.page.line_offset, text,
                  getattr(results, "digest", None) or [r.to_json() for r in results],
                  [(hashlib.sha256(f.svg.encode()).hexdigest(), f.entry.label, f.alt) for f in drawn if f.svg],
-                 sorted((k, e.label, e.src_uri, e.anchor) for k, e in index.by_id.items()),
+                 index.ids_digest(),
                  [context.resolve_link(m.group("target")) for line in plan.page.segments
                   if isinstance(line, str) for m in _LINK_RE.finditer(line)],
                  context.page_url, context.site_name, context.wheel_url,

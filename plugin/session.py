@@ -223,7 +223,7 @@ class BuildSession:
             from mkdocs_backprop.notebook import page_downloads
 
             outcome.downloads = page_downloads(plan, results, drawn, self.figures, downloads, self.cache,
-                                               self.environment)
+                                               self.environment, markdown=markdown)
         return outcome
 
     def wheel(self) -> Wheel | None:
