@@ -41,6 +41,7 @@ import os
 import posixpath
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -91,6 +92,9 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
     def on_config(self, config: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_config"""
         self.root = Path(config.config_file_path or ".").resolve().parent
+        # The home page's notebook is named after the site's address (".../dlfs-backprop/"),
+        # which is the same on every machine that builds it; "index" without one.
+        self.home_name = posixpath.basename(urlsplit(config.site_url or "").path.rstrip("/")) or "index"
         self.settings = Settings(
             enabled=self.config.enabled,
             timeout=self.config.timeout,
@@ -356,7 +360,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         """The page's notebook and script are called after its file (its folder for an index page)."""
         stem = Path(file.src_uri).stem
         if stem in ("index", "README"):
-            stem = Path(file.src_uri).parent.name or Path(self.root).name
+            stem = Path(file.src_uri).parent.name or self.home_name
         return stem
 
     def _wheel_href(self, page: Any) -> str | None:

@@ -48,3 +48,13 @@ def test_a_page_run_again_with_new_output_gets_a_new_notebook(tmp_path: Path) ->
     assert second != first
     assert build(root).returncode == 0  # warm: the cached run, and its notebook
     assert notebook() == second
+
+
+def test_the_home_pages_notebook_is_named_after_the_sites_address(tmp_path: Path) -> None:
+    # Not after the folder the site happens to be built in (a checkout called "main"):
+    # the same name on every machine, and "index" for a site without an address.
+    for extra, name in (("", "index"), ("site_url: https://example.org/my-book/\n", "my-book")):
+        root = write_site(tmp_path / f"checkout-of-{name}", {"index.md": PAGE}, extra=extra)
+        assert build(root).returncode == 0
+        assert sorted(p.name for p in (root / "site").glob("*.ipynb")) == [f"{name}.ipynb"]
+        assert f'href="{name}.ipynb"' in (root / "site" / "index.html").read_text(encoding="utf-8")
