@@ -20,12 +20,13 @@ Events used, and why:
   the pages' templates (``on_post_build`` then finds them in the cache).
 - ``on_page_context`` (around the search plugin's): while search indexes the page,
   its formulas read as text (``math_text``: ``z = (x + y)²``, not ``\\(z = (x + y)^2\\)``),
-  so result snippets are readable; the LaTeX is put back right after.
+  so result snippets are readable; right after, they go in as MathML.
 - ``on_post_page``: write the page's notebook and script beside it (``notebook``; on a
-  thread of its own, ``file_writer``), put the figures' SVGs into the finished page, turn its
-  formulas into MathML and escape a value in its ``<title>``. Both happen after the search plugin has indexed the
-  content, so it never parses SVG or MathML markup (most of a big book's warm
-  build cost otherwise).
+  thread of its own, ``file_writer``), put the figures' SVGs into the finished page, turn
+  formulas outside the content (a heading's in the table of contents) into MathML and
+  escape a value in its ``<title>``. SVGs and MathML go in after the search plugin has
+  indexed the content, so it never parses that markup (most of a big book's warm build
+  cost otherwise).
 - ``on_post_build``: write assets and the notebooks' wheel (``wheel``), stop the worker (under serve: keep it for
   the next build while the code it imported is unchanged), log the summary
   line, prune the cache after a complete build without errors, and fail the
@@ -200,13 +201,13 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             page.content, self._formulas[page.file.src_uri] = self.session.searchable(page.content)
         return context
 
-    @event_priority(-100)  # after it: the page is rendered, and later turned into MathML, from the LaTeX
+    @event_priority(-100)  # after it: the formulas go in as MathML (search never parses that markup)
     def _formulas_back(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
         originals = self._formulas.pop(page.file.src_uri, None)
         if originals:
             from mkdocs_backprop.math_text import restore
 
-            page.content = restore(page.content, originals)
+            page.content = restore(page.content, self.session.as_mathml(originals))
         return context
 
     on_page_context = CombinedEvent(_formulas_as_text, _formulas_back)

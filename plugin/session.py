@@ -72,6 +72,8 @@ class BuildSession:
         self.watch = watch
         # A page's formulas as MathML and text, by the formulas (their LaTeX wrappers).
         self._math_memo: dict[tuple[str, ...], tuple[list[str], list[str | None]]] = {}
+        self._mathml_of: dict[str, str] = {}  # a formula's wrapper -> its MathML, this build
+        self._converted_markup: set[str] = set()  # those MathML wrappers, not to be converted again
         self._wheel: Wheel | None | bool = False  # False: not built yet
         self.started = time.monotonic()
         self.environment = (environment_digest([root / d for d in watch], settings.preload)
@@ -238,7 +240,9 @@ class BuildSession:
         """``page_html`` with its formulas as MathML (``mathml.MathError`` if one is broken)."""
         from mkdocs_backprop import mathml
 
-        wrappers = mathml.formulas(page_html)
+        if page_html.count('class="arithmatex">') == page_html.count('class="arithmatex"><math'):
+            return page_html  # none, or all put in already (``as_mathml``): no need to parse
+        wrappers = [w for w in mathml.formulas(page_html) if w not in self._converted_markup]
         if not wrappers:
             return page_html
         converted = self._converted(wrappers)
@@ -268,6 +272,11 @@ class BuildSession:
             return page_html, []
         # A formula whose text could not be made keeps its LaTeX in the index.
         return math_text.for_search(page_html, {w: t for w, t in zip(wrappers, texts) if t is not None})
+
+    def as_mathml(self, wrappers: list[str]) -> list[str]:
+        """Each of the page's formula wrappers (as ``searchable`` gave them back) as its
+        MathML; a wrapper not converted yet stays as it is (``math`` converts it)."""
+        return [self._mathml_of.get(w, w) for w in wrappers]
 
     def _converted(self, wrappers: list[str]) -> list[str]:
         """Each wrapper as MathML, from the cache (or converted and stored; a broken formula raises)."""
@@ -307,8 +316,10 @@ class BuildSession:
                 except Exception:  # noqa: BLE001 - that formula keeps its LaTeX in the index
                     texts.append(None)
             self.cache.put_text("math", key, json.dumps({"mathml": converted, "text": texts}, ensure_ascii=False))
-        for markup in converted:
+        for wrapper, markup in zip(wrappers, converted):
             self.text.add_math(markup)
+            self._mathml_of[wrapper] = markup
+            self._converted_markup.add(markup)
         self._math_memo[known] = (converted, texts)
         return converted, texts
 
