@@ -1,7 +1,9 @@
 """What re-runs after an edit, and what the cache survives."""
 from __future__ import annotations
 
+import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -176,3 +178,18 @@ def test_a_failed_build_prunes_nothing(tmp_path: Path) -> None:
     result = build(root)
     assert result.returncode != 0
     assert all(entry.exists() for entry in entries)
+
+
+def test_formulas_in_the_content_are_mathml_and_search_reads_them_as_text(tmp_path: Path) -> None:
+    # Content formulas go in as MathML right after search has read the page as text;
+    # nothing is left as LaTeX in the content, and the index holds no MathML markup.
+    page = "# 식\n\n## 기울기 $\\frac{\\partial L}{\\partial x}$\n\n본문의 $x^2$입니다.\n\n$$y = 2x$$\n"
+    root = write_site(tmp_path, {"index.md": page}, extra="plugins:\n  - search\n  - backprop\n")
+    assert build(root).returncode == 0
+    html = page_html(root, "index.html")
+    content = html[html.index('<article'):html.index('</article>')]
+    assert content.count("<mfrac>") == 1 and "<msup>" in content and 'display="block"' in content
+    assert not re.search(r'class="arithmatex">\s*\\[(\[]', content)  # none left as LaTeX
+    docs = json.loads((root / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    indexed = " ".join(d["title"] + " " + d["text"] for d in docs)
+    assert "∂L/∂x" in indexed and "x²" in indexed and "<math" not in indexed
