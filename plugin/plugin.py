@@ -172,14 +172,19 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             return html
         # A `{py}` value in a heading is also in the page's table of contents and,
         # in a first heading, in its title (shown in every page's navigation).
-        fill_heading = self.session.placeholders.fill_heading
+        # A formula in a heading reads there as text, as in the search index.
+        fill_heading, heading_math = self.session.placeholders.fill_heading, self.session.heading_math
         items = list(page.toc)
         while items:
             item = items.pop()
             item.title = fill_heading(item.title) or item.title
+            item.title = heading_math(item.title) or item.title
             item.id = fill_heading(item.id) or item.id
             items.extend(item.children)
         if page.title and (title := fill_heading(page.title)):
+            page.title = title
+            self.valued_titles.add(page.file.src_uri)
+        if page.title and (title := heading_math(page.title)):
             page.title = title
             self.valued_titles.add(page.file.src_uri)
         html = self.session.placeholders.fill(html)

@@ -10,9 +10,11 @@ goes plan (``page_plan``) -> results (cache or worker) -> figures (``figures``)
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -271,6 +273,24 @@ class BuildSession:
             return page_html, []
         # A formula whose text could not be made keeps its LaTeX in the index.
         return math_text.for_search(page_html, {w: t for w, t in zip(wrappers, texts) if t is not None})
+
+    def heading_math(self, title: str) -> str | None:
+        """A table-of-contents or page title with its formulas as readable text (``x²``,
+        ``∂L/∂x``), escaped; None if it has none. MkDocs keeps only the LaTeX of a
+        heading's formula there (``\\(x^2\\)``), which no later step would convert."""
+        if "\\(" not in title:
+            return None
+        from mkdocs_backprop import math_text, mathml
+
+        def readable(match: re.Match[str]) -> str:
+            try:
+                markup = mathml.convert_wrapper(f'<span class="arithmatex">{match.group(0)}</span>')
+                return html.escape(math_text.readable(markup), quote=False)
+            except Exception:  # noqa: BLE001 - left as written; the content's copy reports it
+                return match.group(0)
+
+        shown = _TITLE_MATH_RE.sub(readable, title)
+        return shown if shown != title else None
 
     def as_mathml(self, wrappers: list[str]) -> list[str]:
         """Each of the page's formula wrappers (as ``searchable`` gave them back) as its
@@ -574,6 +594,9 @@ class _Background:
                 future.set_result(function(*args))
             except BaseException as error:  # noqa: BLE001 - handed to whoever waits for the page
                 future.set_exception(error)
+
+
+_TITLE_MATH_RE = re.compile(r"\\\((.+?)\\\)")  # \( … \) in a title's text
 
 
 def _estimate(plan: PagePlan, settings: Settings) -> float:

@@ -193,3 +193,19 @@ def test_formulas_in_the_content_are_mathml_and_search_reads_them_as_text(tmp_pa
     docs = json.loads((root / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
     indexed = " ".join(d["title"] + " " + d["text"] for d in docs)
     assert "∂L/∂x" in indexed and "x²" in indexed and "<math" not in indexed
+
+
+def test_a_formula_in_a_heading_reads_as_text_in_the_table_of_contents_and_title(tmp_path: Path) -> None:
+    # MkDocs keeps only the LaTeX of a heading's formula in the table of contents and
+    # the page title (\(x^2\)); they show it as readable text instead, escaped.
+    page = "# 넓이 $x^2$\n\n## 기울기 $\\frac{\\partial L}{\\partial x}$\n\n## 비교 $a < b$\n\n본문.\n"
+    root = write_site(tmp_path, {"index.md": "# 홈\n", "a.md": page})
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    html = page_html(root, "a/index.html")
+    toc = html[html.index('md-nav--secondary'):]
+    toc = toc[:toc.index("</nav>")]
+    assert "기울기 ∂L/∂x" in toc and "비교 a &lt; b" in toc
+    assert "\\(" not in toc and "\\frac" not in toc
+    assert "<title>넓이 x² - test</title>" in html
+    assert "넓이 x²" in page_html(root, "index.html")  # in every page's navigation too
