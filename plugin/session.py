@@ -31,7 +31,7 @@ from mkdocs_backprop.cache import ResultCache, digest, environment_digest
 from mkdocs_backprop.errors import Failure
 from mkdocs_backprop.figure_index import FigureEntry, FigureIndex, label_for_page
 from mkdocs_backprop.page_assembly import PageOutcome, assemble
-from mkdocs_backprop.page_plan import PagePlan, imported_modules, job_for, plan_page
+from mkdocs_backprop.page_plan import PagePlan, job_for, plan_page
 from mkdocs_backprop.placeholders import Placeholders
 from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.site_assets import SiteText
@@ -600,8 +600,16 @@ _TITLE_MATH_RE = re.compile(r"\\\((.+?)\\\)")  # \( … \) in a title's text
 
 
 def _estimate(plan: PagePlan, settings: Settings) -> float:
-    """A guess at a never-run page's seconds: its lines of code, and each package it imports
+    """A guess at a never-run page's seconds: its lines of code, and each module it imports
     that the worker has not preloaded (importing scikit-learn alone takes most of a second)."""
-    lines = sum(item.code.count("\n") + 1 for item in plan.items)
-    slow = {name.partition(".")[0] for name in imported_modules(plan.items, settings.preload)}
+    preloaded = {name.split(".")[0] for name in settings.preload}
+    imported: set[str] = set()
+    lines = 0
+    for item in plan.items:
+        lines += item.code.count("\n") + 1
+        imported.update(_IMPORT_RE.findall(item.code))
+    slow = {m for m in imported if m not in preloaded and m not in sys.stdlib_module_names}
     return 0.005 * lines + 0.5 * len(slow)
+
+
+_IMPORT_RE = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.M)
