@@ -9,8 +9,6 @@ The plan is then handed, with its results, to ``page_assembly``.
 """
 from __future__ import annotations
 
-import re
-import sys
 from dataclasses import dataclass
 
 from mkdocs_backprop.blocks import Block, Fence, InlineRef, Page, find_inline, parse_page
@@ -95,26 +93,5 @@ def plan_page(markdown: str, *, path: str, line_offset: int, settings: Settings)
 
 def job_for(plan: PagePlan, source_text: str, settings: Settings) -> PageJob:
     """The worker's job: the items up to the first block that cannot run (see ``PagePlan.finish``)."""
-    items = plan.items[:plan.stop]
-    return PageJob(plan.path, source_text.splitlines(keepends=True), items,
-                   settings.output_limit, settings.formatter, settings.memory_limit,
-                   imports=imported_modules(items, settings.preload))
-
-
-_IMPORT_RE = re.compile(r"^[ \t]*(?:import[ \t]+([A-Za-z_][\w.]*)|from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b)", re.M)
-
-
-def imported_modules(items: list[Item], preload: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """The modules the items' code imports (``import a.b``, ``from a.b import c``), except
-    the standard library's and what the worker preloads (they are there already)."""
-    preloaded = {name.partition(".")[0] for name in preload}
-    found = set()
-    for item in items:
-        if item.kind == "inline":
-            continue
-        for match in _IMPORT_RE.finditer(item.code):
-            name = match.group(1) or match.group(2)
-            top = name.partition(".")[0]
-            if top not in preloaded and top not in sys.stdlib_module_names and top != "__future__":
-                found.add(name)
-    return tuple(sorted(found))
+    return PageJob(plan.path, source_text.splitlines(keepends=True), plan.items[:plan.stop],
+                   settings.output_limit, settings.formatter, settings.memory_limit)

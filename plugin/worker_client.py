@@ -116,7 +116,7 @@ class WorkerClient:
         try:
             with self._lock:
                 self._wait_ready()
-                socket.send_fds(self._control, [b"p" + " ".join(job.imports).encode()[:4000]], [theirs.fileno()])
+                socket.send_fds(self._control, [b"p"], [theirs.fileno()])
         except OSError as error:  # also: the build closed the worker while this page waited for it
             ours.close()
             raise WorkerError(f"the worker process is gone: {error}\n{self._stderr_text()}") from error

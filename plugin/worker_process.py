@@ -28,7 +28,6 @@ import codecs
 import dataclasses
 import hashlib
 import importlib
-import importlib.util
 import io
 import linecache
 import os
@@ -66,32 +65,11 @@ __all__ = ["main", "serve"]
 
 def serve(control: socket.socket, preload: list[str]) -> None:
     """Fork one child per page channel received on ``control`` until it closes."""
-    global _BASE_MODULES
     # Once, here: every page process inherits it. Computed beside the imports, not after.
     provided = _start_provided(os.environ.pop(MEMO_ENV, None))
     _preload(preload)
     provided()
-    _BASE_MODULES = frozenset(sys.modules)
     send_message(control, "ready")
-    _fork_pages(control, zygotes={})
-
-
-# The modules every page process starts with (the server's preload): what a page
-# imports besides them is its own (see ``_InputRecorder``), even when a zygote
-# imported it before the page's process was forked.
-_BASE_MODULES: frozenset[str] | None = None
-
-
-def _fork_pages(control: socket.socket, zygotes: dict[tuple[str, ...], tuple[socket.socket, int]] | None) -> None:
-    """Fork a page process for each channel received on ``control`` until it closes.
-
-    A channel comes with the installed modules its page imports (see
-    ``PageJob.imports``). With ``zygotes`` (the server), such a page is forked from
-    a *zygote*: a process forked from this one that imported those modules once, so
-    that pages importing scikit-learn, say, do not each import it again, and pages
-    that do not wait for nobody. A zygote lives as long as the server (under
-    ``mkdocs serve``, across builds) and is replaced when installed packages change.
-    """
     # Every page process is waited for (not left to the kernel with SIGCHLD ignored):
     # its CPU time then adds up in this process's children, and so in the build's.
     children: set[int] = set()
@@ -100,23 +78,17 @@ def _fork_pages(control: socket.socket, zygotes: dict[tuple[str, ...], tuple[soc
         while True:
             _collect(children)
             try:
-                data, fds, _, _ = socket.recv_fds(control, 4096, 1)
+                data, fds, _, _ = socket.recv_fds(control, 16, 1)
             except TimeoutError:
                 continue
             except (ConnectionError, OSError):
                 return
             if not fds:
                 return  # MkDocs closed the control socket: the build is over
-            modules = _installed_modules(data) if zygotes is not None else ()
-            if modules and zygotes is not None and _to_zygote(zygotes, modules, control, fds[0], children):
-                os.close(fds[0])
-                continue
             server = os.getpid()
             pid = os.fork()
             if pid == 0:
                 control.close()
-                for other, _ in (zygotes or {}).values():
-                    other.close()
                 code = 0
                 try:
                     _become_page_process(server)
@@ -130,104 +102,14 @@ def _fork_pages(control: socket.socket, zygotes: dict[tuple[str, ...], tuple[soc
     finally:
         # MkDocs is done with us (its build ended, or it was killed or interrupted): a page
         # still running (and what it started) is no one's any more. Unreaped children
-        # keep their pids, so each group is still the one we started. A zygote ends its
-        # own pages once its channel closes.
+        # keep their pids, so each group is still the one we started.
         for pid in children:
             _kill_group(pid)
-        for channel, _ in (zygotes or {}).values():
-            channel.close()
-        pending = children | {pid for _, pid in (zygotes or {}).values()}
         deadline = time.monotonic() + 5.0
-        while pending and time.monotonic() < deadline:
-            _collect(pending)
-            if pending:
+        while children and time.monotonic() < deadline:
+            _collect(children)
+            if children:
                 time.sleep(0.01)
-        for pid in pending:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-
-def _installed_modules(data: bytes) -> tuple[str, ...]:
-    """The modules named in a page request that come from installed packages.
-
-    Not the site's own modules: a zygote would keep their old code while the author
-    edits them under ``mkdocs serve``."""
-    names = data[1:].decode("utf-8", "replace").split()
-    skip = _skipped_roots()
-    kept = []
-    for name in names:
-        try:
-            spec = importlib.util.find_spec(name.partition(".")[0])
-        except (ImportError, ValueError):
-            continue
-        origin = spec.origin if spec is not None else None
-        if origin and os.path.abspath(origin).startswith(skip) and not origin.startswith(os.path.dirname(__file__)):
-            kept.append(name)
-    return tuple(sorted(set(kept)))
-
-
-def _to_zygote(zygotes: dict[tuple[str, ...], tuple[socket.socket, int]], modules: tuple[str, ...],
-               control: socket.socket, fd: int, children: set[int]) -> bool:
-    """Hand the page channel ``fd`` to the zygote for ``modules`` (started if need be);
-    False if that cannot be done (the page is then forked here). A zygote retired
-    because packages were installed since joins ``children``, to be collected."""
-    key = (*modules, repr(installed_stamp(sys.path)))  # new packages: a new zygote
-    for old in [k for k in zygotes if k[:-1] == modules and k != key]:
-        channel, retired = zygotes.pop(old)
-        channel.close()  # it ends once its pages have
-        children.add(retired)
-    if key not in zygotes:
-        try:
-            zygotes[key] = _start_zygote(modules, control, zygotes)
-        except OSError:
-            return False
-    channel, pid = zygotes[key]
-    try:
-        socket.send_fds(channel, [b"p"], [fd])
-        return True
-    except OSError:  # it died: the page is forked here, and the next one gets a new zygote
-        zygotes.pop(key)[0].close()
-        children.add(pid)
-        return False
-
-
-def _start_zygote(modules: tuple[str, ...], control: socket.socket,
-                  zygotes: dict[tuple[str, ...], tuple[socket.socket, int]]) -> tuple[socket.socket, int]:
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    server = os.getpid()
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            ours.close()
-            control.close()
-            for other, _ in zygotes.values():
-                other.close()
-            _die_with(server)
-            _preload(list(modules))
-            _fork_pages(theirs, zygotes=None)
-        except BaseException:  # noqa: BLE001 - its pages are forked by the server instead
-            code = 1
-        finally:
-            os._exit(code)
-    theirs.close()
-    return ours, pid
-
-
-def _die_with(parent: int) -> None:
-    """Have the kernel kill this process when ``parent`` dies (Linux; elsewhere the
-    process group kill at the end does it)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
 
 
 def _collect(children: set[int]) -> None:
@@ -245,7 +127,15 @@ def _become_page_process(server: int) -> None:
     """Set up a freshly forked page process: its own process group (so the page and
     every process it starts end together), and death with the server."""
     os.setpgid(0, 0)
-    _die_with(server)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # Linux; elsewhere the group kill does it
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != server:  # the server died before the line above took effect
+        os._exit(1)
 
 
 def _end_page_process(code: int) -> None:
@@ -519,7 +409,7 @@ class _InputRecorder:
     def __init__(self) -> None:
         self.read: set[str] = set()
         self.written: set[str] = set()
-        self.modules_before = set(_BASE_MODULES if _BASE_MODULES is not None else sys.modules)
+        self.modules_before = set(sys.modules)
         self.skip = _skipped_roots()
         sys.addaudithook(self._hook)
 

@@ -65,9 +65,6 @@ class PageJob:
     # Configuration the child applies before the page runs (see worker_process).
     formatter: str | None = None  # "module:function" formatting bare inline values
     memory_limit: float | None = None  # GiB of address space the page's process may use
-    # Modules the page's code imports that are not preloaded: pages importing the same
-    # installed ones are forked from one process that imported them (a "zygote").
-    imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

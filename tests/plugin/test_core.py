@@ -21,7 +21,6 @@ import pytest
 from mkdocs_backprop.cache import ResultCache, write_atomic
 from mkdocs_backprop.figure_index import label_for_page
 from mkdocs_backprop.figure_source import FigureSource
-from mkdocs_backprop.page_plan import imported_modules
 from mkdocs_backprop.session import BuildSession, SourcePage
 from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.worker_client import WorkerClient, WorkerError
@@ -216,36 +215,6 @@ def test_close_wakes_a_page_waiting_for_ready_even_if_the_workers_end_stays_open
         except ProcessLookupError:
             pass
         client.close()
-
-
-def test_pages_importing_the_same_installed_package_share_one_import(tmp_path: Path) -> None:
-    # The worker forks such pages from a process that imported the package once (a
-    # "zygote"); the page still counts the package among what it imported, and pages
-    # that do not import it, or import the site's own modules, start without it.
-    (tmp_path / "mylocal.py").write_text("VALUE = 1\n", encoding="utf-8")
-    client = WorkerClient(tmp_path, preload=["numpy"])
-    code = ("import os, sys\nprint('packaging' in sys.modules, 'mylocal' in sys.modules, os.getppid())\n"
-            "import packaging.version\nimport mylocal")
-    plain = "import os, sys\nprint('packaging' in sys.modules, 'mylocal' in sys.modules, os.getppid())"
-    try:
-        def page(source: str) -> tuple[list[str], dict[str, str]]:
-            items = [Item("exec", source, 1, 1)]
-            job = PageJob("docs/p.md", ["x\n"], items, 1000, None, imports=imported_modules(items, ["numpy"]))
-            results = client.run_page(job, [60.0])
-            assert results[0].error is None, results[0].error
-            assert results.inputs is not None
-            return results[0].output.split(), results.inputs.distributions
-
-        (*first, zygote), dists = page(code)
-        assert first == ["True", "False"] and "packaging" in dists
-        (*again, same), _ = page(code)
-        assert again == first and same == zygote
-        (*alone, server), _ = page(plain)
-        assert alone == ["False", "False"] and server != zygote
-    finally:
-        client.close()
-    with pytest.raises(ProcessLookupError):  # it ended with the worker
-        os.kill(int(zygote), 0)
 
 
 # -- the result's JSON form (what the cache stores) ------------------------------------
