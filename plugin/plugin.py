@@ -133,6 +133,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             self.kept = None
         self.session.start()
 
+    @event_priority(-100)  # after other plugins shaped the nav; they never see the reordered files
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_nav"""
         if self.config.enabled:
@@ -276,6 +277,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         if self.failures and not self.serving:
             raise PluginError(f"{len(self.failures)} error(s) in the pages' code; see the messages above")
 
+    @event_priority(100)  # first: other plugins see the site's own order of files
     def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_env"""
         if self._files_order is not None:
