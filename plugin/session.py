@@ -507,7 +507,7 @@ class BuildSession:
         the cache under ``installed_stamp`` and reused while nothing is installed or removed.
         """
         if self._version_stamp is None:
-            self._version_stamp = installed_stamp([str(self.root), *sys.path])
+            self._version_stamp = installed_stamp(sys.path, str(self.root))
             try:
                 stored = json.loads(self.cache.get_bytes(_VERSIONS) or b"null")
             except ValueError:

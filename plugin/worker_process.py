@@ -489,7 +489,7 @@ def _start_provided(memo: str | None) -> Callable[[], None]:
     """
     import json
 
-    stamp = installed_stamp(sys.path)
+    stamp = installed_stamp(sys.path, os.getcwd())  # the worker runs in the site's folder
     if memo:
         try:
             with open(memo, encoding="utf-8") as f:

@@ -32,12 +32,19 @@ _HEADER = struct.Struct("!I")
 MEMO_ENV = "BACKPROP_DISTRIBUTIONS_MEMO"
 
 
-def installed_stamp(paths: list[str]) -> list[Any]:
+def installed_stamp(paths: list[str], site_root: str = "") -> list[Any]:
     """What says the installed packages on ``paths`` are as they were: the interpreter
     and each folder's mtime (installing, upgrading or removing a package changes its
-    folder's entries). Memos of what is installed are kept under this stamp."""
+    folder's entries). Memos of what is installed are kept under this stamp.
+
+    The site's own folder (``site_root``, and "" for the working directory) is left
+    out: pages that save files there would change it every build, and no package is
+    installed there."""
     stamp: list[Any] = [sys.version, sys.executable]
+    skip = {"", ".", os.path.abspath(site_root or ".")}
     for entry in paths:
+        if entry in skip or os.path.abspath(entry) in skip:
+            continue
         try:
             stamp.append([entry, os.stat(entry or ".").st_mtime_ns])
         except OSError:

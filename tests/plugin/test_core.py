@@ -309,6 +309,12 @@ def test_installed_versions_are_kept_while_nothing_is_installed_or_removed(tmp_p
     memo.write_text(json.dumps(stored))
     assert build()["run"] == 1
     assert build()["run"] == 0  # the run put the version it found in the memo
+    # A page saving a file into the site's folder does not make the memo stale.
+    stored = json.loads(memo.read_text())
+    stored["versions"]["packaging"] = "0.0"
+    memo.write_text(json.dumps(stored))
+    (tmp_path / "figure-saved-by-a-page.png").write_bytes(b"png")
+    assert build()["run"] == 1  # the memo (saying 0.0) was still believed
     # A memo whose stamp is not the path's as it is now is looked up afresh.
     stored["stamp"][-1][1] = 1
     memo.write_text(json.dumps(stored))
