@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mkdocs_backprop.blocks import Page
 from mkdocs_backprop.errors import Failure
 
 __all__ = ["FigureEntry", "FigureIndex", "label_for_page", "label_problem"]
@@ -86,24 +85,24 @@ class FigureIndex:
     _ids_digest: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def build(cls, pages: list[tuple[str, str, Page, str]]) -> FigureIndex:
-        """``pages``: (src_uri, display path, parsed page, label format) in reading order."""
+    def build(cls, pages: list[tuple[str, str, tuple[tuple[str | None, int], ...], str]]) -> FigureIndex:
+        """``pages``: (src_uri, display path, its figure blocks' (id or None, line), label
+        format) in reading order."""
         index = cls()
         numbers: dict[str, int] = {}
-        for src_uri, path, page, label_format in pages:
-            for ordinal, block in enumerate(b for b in page.blocks if b.kind == "figure"):
+        for src_uri, path, figures, label_format in pages:
+            for ordinal, (given, line) in enumerate(figures):
                 number = numbers[label_format] = numbers.get(label_format, 0) + 1
                 serial = len(index.by_position) + 1
-                anchor = block.options.get("id") or f"figure-{serial}"
-                entry = FigureEntry(src_uri, number, anchor, block.line, label_format.format(n=number))
+                anchor = given or f"figure-{serial}"
+                entry = FigureEntry(src_uri, number, anchor, line, label_format.format(n=number))
                 index.by_position[(src_uri, ordinal)] = entry
-                given = block.options.get("id")
                 if given is None:
                     continue
                 if given in index.by_id:
                     first = index.by_id[given]
                     index.failures.append(Failure(
-                        path, block.line,
+                        path, line,
                         f'figure id="{given}" is already used by the figure at {first.src_uri}:{first.line}; '
                         "give each figure its own id",
                     ))

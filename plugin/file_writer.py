@@ -8,6 +8,7 @@ own it overlaps the MkDocs thread's own work instead of adding to it.
 from __future__ import annotations
 
 import queue
+import shutil
 import threading
 from pathlib import Path
 
@@ -16,12 +17,13 @@ __all__ = ["BackgroundWriter"]
 
 class BackgroundWriter:
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[Path, bytes] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Path, bytes | Path] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._error: OSError | None = None
 
-    def write(self, path: Path, data: bytes) -> None:
-        """Write ``data`` to ``path`` (creating its folder) soon; ``wait`` reports a failure."""
+    def write(self, path: Path, data: bytes | Path) -> None:
+        """Write ``data`` (bytes, or a file to copy) to ``path`` (creating its folder) soon;
+        ``wait`` reports a failure."""
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="backprop-writer", daemon=True)
             self._thread.start()
@@ -44,6 +46,9 @@ class BackgroundWriter:
                 continue  # the first failure is the one reported; the rest is dropped
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+                if isinstance(data, Path):
+                    shutil.copyfile(data, path)
+                else:
+                    path.write_bytes(data)
             except OSError as error:
                 self._error = error

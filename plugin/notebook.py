@@ -28,6 +28,7 @@ import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mkdocs_backprop.blocks import Block, Fence, InlineRef, find_inline
@@ -72,6 +73,14 @@ class PageDownloads:
     notebook: str  # .ipynb JSON
     script: str  # .py, percent format
     requirements: tuple[str, ...]  # packages to install besides numpy and the wheel
+    # Or both as files a previous build stored (``notebook`` and ``script`` are then empty)
+    stored: tuple[Path, Path] | None = None
+
+    def files(self) -> list[tuple[str, bytes | Path]]:
+        """(suffix, the file's bytes or a stored file to copy) for the notebook and the script."""
+        if self.stored is not None:
+            return [(".ipynb", self.stored[0]), (".py", self.stored[1])]
+        return [(".ipynb", self.notebook.encode()), (".py", self.script.encode())]
 
 
 @dataclass

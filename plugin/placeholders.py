@@ -45,6 +45,11 @@ class Placeholders:
             rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)"
             rf"(?:(?P<gloss>{GLOSS_RE.pattern})?(?P<josa>{PARTICLE_RE.pattern}))?")
 
+    @property
+    def count(self) -> int:
+        """How many tokens were made so far (a token's number is its place in that count)."""
+        return self._count
+
     def new(self, kind: str) -> str:
         """``kind`` "b": stands alone as a paragraph (a block); "i": inside text."""
         self._count += 1

@@ -230,8 +230,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         if downloads is not None:
             folder = Path(page.file.abs_dest_path).parent
             name = self._download_name(page.file)
-            self.writer.write(folder / f"{name}.ipynb", downloads.notebook.encode())
-            self.writer.write(folder / f"{name}.py", downloads.script.encode())
+            for suffix, data in downloads.files():
+                self.writer.write(folder / f"{name}{suffix}", data)
         from mkdocs_backprop import interactive, mathml
         from mkdocs_backprop.site_assets import ASSET_DIR
 

@@ -31,6 +31,7 @@ from mkdocs_backprop.cache import ResultCache, digest, environment_digest
 from mkdocs_backprop.errors import Failure
 from mkdocs_backprop.figure_index import FigureEntry, FigureIndex, label_for_page
 from mkdocs_backprop.page_assembly import PageOutcome, assemble
+from mkdocs_backprop.page_memo import Outline, OutlineStore, pack, unpack
 from mkdocs_backprop.page_plan import PagePlan, job_for, plan_page
 from mkdocs_backprop.placeholders import Placeholders
 from mkdocs_backprop.settings import Settings
@@ -100,7 +101,12 @@ class BuildSession:
         # Pages whose code ``scan`` started, in the order their results are expected (the
         # slowest last): MkDocs had best read them after the others, in this order.
         self.running: list[str] = []
-        self._scanned: dict[str, list[ItemResult]] = {}  # cache key -> results ``scan`` found stored
+        # cache key -> results ``scan`` found stored (as stored) and their digest
+        self._scanned: dict[str, tuple[list[Any], str | None]] = {}
+        # src_uri -> (source, outline) from ``scan``; outlines kept between builds
+        self._outlines: dict[str, tuple[str, Outline]] = {}
+        self._settings_key = repr(settings)
+        self._outline_store = OutlineStore(cache, digest("outline", self.environment, repr(settings)))
 
     def start(self) -> None:
         """Start the worker at once when nothing can come from the cache (pages will run),
@@ -128,20 +134,19 @@ class BuildSession:
             if problem:
                 label_failures.append(Failure(p.path, 1, problem))
             self.labels[p.src_uri] = label
-            # The raw source keeps the front matter's lines, so lines (and keys) match ``page``'s.
-            plan = plan_page(p.source, path=p.path, line_offset=0, settings=self.settings)
-            self._plans[p.src_uri] = (p.source, plan)
-            labelled.append((p.src_uri, p.path, plan.page, label))
-            if plan.items:
+            outline = self._outline(p)
+            labelled.append((p.src_uri, p.path, outline.figures, label))
+            if outline.key is not None:
                 self._has_code = True
-                key = plan.cache_key(self.environment, self.settings)
+                key = outline.key
                 # The stale-value guard runs every page, cached or not, and compares.
-                if plan.stop and key not in self._pending and all(key != k for _, _, k in to_run):
-                    cached = None if self.settings.verify else self._cached(key, plan)
-                    if cached is None:
-                        to_run.append((p, plan, key))
+                if outline.stop and key not in self._pending and all(key != k for _, _, k in to_run):
+                    stored = None if self.settings.verify else self._stored(key, outline.items)
+                    if stored is None:
+                        to_run.append((p, self._scanned_plan(p), key))
                     else:
-                        self._scanned[key] = cached
+                        self._scanned[key] = stored
+        self._outline_store.save()
         self.figures = FigureIndex.build(labelled)
         self.figures.failures[:0] = label_failures
         if to_run:
@@ -157,6 +162,28 @@ class BuildSession:
         # The slowest one last: by the time MkDocs waits for it, it has read every other page.
         self.running = [p.src_uri for p, _, _ in to_run[1:] + to_run[:1]]
         return list(self.figures.failures)
+
+    def _outline(self, page: SourcePage) -> Outline:
+        """The page's outline, from the store when its source is unchanged; else it is
+        parsed (the plan is kept for ``page``)."""
+        key = self._outline_store.key(page.path, page.source)
+        outline = self._outline_store.get(key)
+        if outline is None:
+            plan = self._scanned_plan(page)
+            outline = Outline.of(plan, plan.cache_key(self.environment, self.settings) if plan.items else None)
+            self._outline_store.put(key, outline)
+        self._outlines[page.src_uri] = (page.source, outline)
+        return outline
+
+    def _scanned_plan(self, page: SourcePage) -> PagePlan:
+        """The plan of the page's raw source (parsed once a build)."""
+        known = self._plans.get(page.src_uri)
+        if known is not None and known[0] == page.source:
+            return known[1]
+        # The raw source keeps the front matter's lines, so lines (and keys) match ``page``'s.
+        plan = plan_page(page.source, path=page.path, line_offset=0, settings=self.settings)
+        self._plans[page.src_uri] = (page.source, plan)
+        return plan
 
     def _plan(self, markdown: str, page: SourcePage) -> PagePlan:
         """The plan ``scan`` made of the page, for its Markdown (front matter removed),
@@ -207,6 +234,14 @@ class BuildSession:
             return assemble(plan, None, self.placeholders, self.settings, src_uri=page.src_uri,
                             figures=self.figures, link=link)
         self.counts["pages"] += 1
+        outline = self._outline_for(markdown, page)
+        if outline is not None and (outline.key is None or outline.key in self._scanned):
+            stored = self._scanned[outline.key][1] if outline.key is not None else None
+            kept = self._kept(markdown, page, outline, stored, link, downloads)
+            if kept is not None:
+                return kept
+        first_token = self.placeholders.count
+        used = set(self.cache.used)
         plan = self._plan(markdown, page)
         results = self._results(plan, page.source)
         label = self.labels.get(page.src_uri, self.settings.figure_label)
@@ -219,15 +254,89 @@ class BuildSession:
         outcome.failures.extend(self._stale)
         self._stale = []
         outcome.drawn = [(f.block.line, f.seconds) for f in drawn if f.seconds is not None]
+        shown = SiteText()  # the characters this page's figures show
         for figure in drawn:
             if figure.svg:
-                self.text.add_figure(figure.svg)
+                shown.add_figure(figure.svg)
+        self.text.update(shown)
         if downloads is not None and self.settings.notebooks:
             from mkdocs_backprop.notebook import page_downloads
 
             outcome.downloads = page_downloads(plan, results, drawn, self.figures, downloads, self.cache,
                                                self.environment, markdown=markdown)
+        if outline is not None and not outcome.failures and not outcome.not_run:
+            key = self._assembled_key(markdown, page, outline, getattr(results, "digest", None), link, downloads)
+            if key is not None:
+                made = outcome.downloads
+                if made is not None:
+                    for suffix, data in made.files():
+                        self.cache.put_bytes(f"assembled/{key}{suffix}", data if isinstance(data, bytes)
+                                             else data.read_bytes())
+                self.cache.put_text("assembled", key, pack(outcome.markdown, self.placeholders, first_token,
+                                                           shown, sorted(self.cache.used - used), made is not None))
         return outcome
+
+    def _outline_for(self, markdown: str, page: SourcePage) -> Outline | None:
+        """The outline ``scan`` made of the page, if ``markdown`` is its source's own."""
+        source, outline = self._outlines.get(page.src_uri, (None, None))
+        return outline if source == page.source and page.source.endswith(markdown) else None
+
+    def _kept(self, markdown: str, page: SourcePage, outline: Outline, results_digest: str | None,
+              link: Callable[[FigureEntry], str], downloads: NotebookContext | None) -> PageOutcome | None:
+        """The page as a previous build assembled it, if nothing it was made from changed."""
+        key = self._assembled_key(markdown, page, outline, results_digest, link, downloads)
+        entry = self.cache.get_text("assembled", key) if key is not None else None
+        unpacked = unpack(entry, self.placeholders, self.text, self.cache.used) if entry is not None else None
+        if unpacked is None or self.cache.directory is None:
+            return None
+        stored = None
+        if unpacked.downloads:
+            # Copied into the site as they are, if they are still there.
+            stored = tuple(self.cache.directory / f"assembled/{key}{suffix}" for suffix in (".ipynb", ".py"))
+            if not all(p.is_file() for p in stored):
+                return None
+        self._scanned.pop(outline.key, None)
+        self._plans.pop(page.src_uri, None)
+        self.counts["cached"] += outline.blocks
+        self.counts["figures cached"] += len(outline.figures)
+        outcome = PageOutcome(unpacked.markdown, [])
+        if stored is not None:
+            from mkdocs_backprop.notebook import PageDownloads
+
+            self.cache.used.update(f"assembled/{p.name}" for p in stored)
+            outcome.downloads = PageDownloads("", "", (), stored=stored)  # type: ignore[arg-type]
+        return outcome
+
+    def _assembled_key(self, markdown: str, page: SourcePage, outline: Outline, results_digest: str | None,
+                       link: Callable[[FigureEntry], str], downloads: NotebookContext | None) -> str | None:
+        """The key of the page's assembled Markdown: everything that went into it besides
+        the environment and settings (the text, the results, the figures' numbers and
+        the links it shows, the renderer, the notebook's context); None when the page is
+        not to be kept (its code did not all run, a reference is broken, --verify)."""
+        if self.settings.verify or self.cache.directory is None or outline.problems \
+                or outline.stop < outline.items or (outline.key is not None and results_digest is None):
+            return None
+        index = self.figures
+        label = self.labels.get(page.src_uri, self.settings.figure_label)
+        shown = [(e.number, e.anchor, e.label) for e in
+                 (index.entry(page.src_uri, n, label) for n in range(len(outline.figures)))]
+        targets = []
+        for ref in outline.refs:
+            entry = index.by_id.get(ref)
+            if entry is None:
+                return None  # an error box, made anew every build
+            targets.append(entry)
+        notebook = None
+        if downloads is not None and self.settings.notebooks:
+            wheel = downloads.wheel
+            notebook = [downloads.page_url, downloads.site_name, downloads.wheel_url,
+                        wheel.filename if wheel is not None else None, index.ids_digest(),
+                        [downloads.resolve_link(t) for t in outline.links],
+                        [downloads.figure_url(e) for e in targets]]
+        return digest("assembled", self.environment, self._settings_key, page.src_uri, page.path,
+                      hashlib.sha256(markdown.encode()).hexdigest(), front_matter_lines(page.source, markdown),
+                      results_digest, label, shown, [(e.label, link(e)) for e in targets],
+                      self._fingerprint() if outline.figures else None, notebook)
 
     def wheel(self) -> Wheel | None:
         """The watched folders that are packages, as one wheel for the notebooks (built once)."""
@@ -464,19 +573,26 @@ class BuildSession:
 
         ``scan`` asks first; the page's own turn takes its answer instead of reading and
         checking the entry again."""
-        if key in self._scanned:
-            return self._scanned.pop(key)
+        stored = self._scanned.pop(key, None) or self._stored(key, len(plan.items))
+        if stored is None:
+            return None
+        results = PageResults(ItemResult.from_json(r) for r in stored[0])
+        if any(r is None for r in results):
+            return None
+        results.digest = stored[1]
+        return results
+
+    def _stored(self, key: str, items: int) -> tuple[list[Any], str | None] | None:
+        """The page's stored results as the cache holds them (not decoded: a page whose
+        assembled Markdown is kept needs only their digest) and that digest; None if
+        absent, not ``items`` results, or stale (``_unchanged``)."""
         entry = self.cache.get_page_entry(key)
-        if entry is None or len(entry[0]) != len(plan.items):
+        if entry is None or len(entry[0]) != items:
             return None
         inputs = PageInputs.from_json(entry[1])
         if inputs is None or not self._unchanged(inputs):
             return None
-        results = PageResults(ItemResult.from_json(r) for r in entry[0])
-        if any(r is None for r in results):
-            return None
-        results.digest = entry[2]
-        return results
+        return entry[0], entry[2]
 
     def _unchanged(self, inputs: PageInputs) -> bool:
         for path, (size, mtime_ns, sha) in inputs.files.items():

@@ -80,6 +80,11 @@ class SiteText:
                 chars = set(html.unescape(_TAG_RE.sub("", inner)))
                 (self.bold if _BOLD_RE.search(attrs) else self.regular).update(chars)
 
+    def update(self, other: SiteText) -> None:
+        self.regular |= other.regular
+        self.bold |= other.bold
+        self.math |= other.math
+
     def add_math(self, markup: str) -> None:
         if "<math" not in markup:
             return
