@@ -24,13 +24,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ResultCache", "digest", "environment_digest", "write_atomic"]
+__all__ = ["ResultCache", "StoredPage", "digest", "environment_digest", "write_atomic"]
 
 # Bump when the shape of a stored entry changes. 2: a page's entry holds its inputs.
-_FORMAT = "2"
+# 3: a page's entry is a line of what is checked, then a line of its results.
+_FORMAT = "3"
 _SKIP_DIRS = {"__pycache__", ".git", ".cache", "node_modules"}
 
 
@@ -142,6 +144,22 @@ def _files(root: Path) -> list[Path]:
     return found
 
 
+@dataclass
+class StoredPage:
+    inputs: Any  # what the page read and imported (``PageInputs`` as JSON)
+    digest: str | None  # of the results
+    count: int  # how many results
+    _results: str  # the results as stored (JSON)
+
+    def results(self) -> list[dict[str, Any]] | None:
+        """The stored results, or None if they are damaged (or not ``count`` of them)."""
+        try:
+            results = json.loads(self._results)
+        except ValueError:
+            return None
+        return results if isinstance(results, list) and len(results) == self.count else None
+
+
 class ResultCache:
     """``directory=None`` turns the cache off (nothing is read or written)."""
 
@@ -189,31 +207,37 @@ class ResultCache:
 
     def get_page(self, key: str) -> list[dict[str, Any]] | None:
         entry = self.get_page_entry(key)
-        return entry[0] if entry is not None else None
+        return entry.results() if entry is not None else None
 
-    def get_page_entry(self, key: str) -> tuple[list[dict[str, Any]], Any, str | None] | None:
-        """A page's stored results, the inputs stored with them and the results' digest
-        (see ``put_page``; None in an entry written before it was kept)."""
+    def get_page_entry(self, key: str) -> StoredPage | None:
+        """A page's stored entry (see ``put_page``): what a build checks first is read
+        now, the results themselves only when asked for."""
         text = self._read(f"pages/{key}.json")
         if text is None:
             return None
+        head, _, results = text.partition("\n")
         try:
-            entry = json.loads(text)
+            entry = json.loads(head)
         except ValueError:
             return None  # damaged: rebuilt by the caller
-        if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("results"), list):
+        if not isinstance(entry, dict) or entry.get("key") != key or type(entry.get("count")) is not int:
             return None
         stored = entry.get("digest")
-        return entry["results"], entry.get("inputs"), stored if isinstance(stored, str) else None
+        return StoredPage(entry.get("inputs"), stored if isinstance(stored, str) else None, entry["count"], results)
 
     def put_page(self, key: str, results: list[dict[str, Any]], inputs: dict[str, Any] | None = None) -> str:
         """``results`` of a page, with the ``inputs`` (files read, distributions imported)
         the caller must find unchanged before it uses them again. Returns the results'
         digest, stored with them: what is made from them (the page's notebook) is keyed
-        on it, without encoding them again every build."""
+        on it, without encoding them again every build.
+
+        The entry is two lines of JSON: the key, inputs, digest and count of results,
+        then the results (figures' sources and outputs: most of it), which a warm build
+        whose page is kept whole never needs to decode."""
         results_digest = digest("results", results)
-        entry = {"key": key, "results": results, "inputs": inputs, "digest": results_digest}
-        self._write(f"pages/{key}.json", json.dumps(entry, ensure_ascii=False))
+        head = {"key": key, "inputs": inputs, "digest": results_digest, "count": len(results)}
+        self._write(f"pages/{key}.json", json.dumps(head, ensure_ascii=True) + "\n"
+                    + json.dumps(results, ensure_ascii=False))
         return results_digest
 
     def get_svg(self, key: str) -> str | None:

@@ -124,6 +124,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         """https://www.mkdocs.org/dev-guide/plugins/#on_pre_build"""
         self.downloads: dict[str, PageDownloads] = {}  # src_uri -> the page as notebook and script
         self._formulas: dict[str, list[str]] = {}  # src_uri -> LaTeX wrappers while search reads the page
+        self._sources: dict[str, SourcePage] = {}  # src_uri -> the page as on_nav read it
         cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=_cache_warning)
         self.failures: list[Failure] = []
         self.writer = BackgroundWriter()  # the pages' notebooks and scripts
@@ -140,7 +141,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             self.sections = {p.file.src_uri: _section_titles(p) for p in nav.pages}
             ordered = [p.file for p in nav.pages]
             ordered += [f for f in files.documentation_pages() if f not in ordered]
-            for failure in self.session.scan([self._source(f) for f in ordered]):
+            self._sources = {f.src_uri: self._source(f) for f in ordered}
+            for failure in self.session.scan(list(self._sources.values())):
                 self._report(failure)
             self._read_running_pages_last(files)
         return nav
@@ -153,7 +155,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             return f"{get_relative_url(target.url, page.file.url)}#{entry.anchor}"
 
         try:
-            outcome = self.session.page(markdown, self._source(page.file), link, self._downloads(page, config, files))
+            outcome = self.session.page(markdown, self._page_source(page.file, markdown), link,
+                                        self._downloads(page, config, files))
         except WorkerError as error:
             raise PluginError(str(error)) from error
         if outcome.downloads is not None:
@@ -337,6 +340,13 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
                 writer.wait()
             except OSError:
                 pass
+
+    def _page_source(self, file: Any, markdown: str) -> SourcePage:
+        """The page's source as ``on_nav`` read it, unless it changed since (read again)."""
+        known = self._sources.pop(file.src_uri, None)
+        if known is not None and known.source.endswith(markdown):
+            return known
+        return self._source(file)
 
     def _source(self, file: Any) -> SourcePage:
         source = file.content_string

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from mkdocs_backprop import figures
 from mkdocs_backprop.blocks import Page, front_matter_lines
-from mkdocs_backprop.cache import ResultCache, digest, environment_digest
+from mkdocs_backprop.cache import ResultCache, StoredPage, digest, environment_digest
 from mkdocs_backprop.errors import Failure
 from mkdocs_backprop.figure_index import FigureEntry, FigureIndex, label_for_page
 from mkdocs_backprop.page_assembly import PageOutcome, assemble
@@ -101,8 +101,7 @@ class BuildSession:
         # Pages whose code ``scan`` started, in the order their results are expected (the
         # slowest last): MkDocs had best read them after the others, in this order.
         self.running: list[str] = []
-        # cache key -> results ``scan`` found stored (as stored) and their digest
-        self._scanned: dict[str, tuple[list[Any], str | None]] = {}
+        self._scanned: dict[str, StoredPage] = {}  # cache key -> the entry ``scan`` found stored
         # src_uri -> (source, outline) from ``scan``; outlines kept between builds
         self._outlines: dict[str, tuple[str, Outline]] = {}
         self._settings_key = repr(settings)
@@ -236,7 +235,7 @@ class BuildSession:
         self.counts["pages"] += 1
         outline = self._outline_for(markdown, page)
         if outline is not None and (outline.key is None or outline.key in self._scanned):
-            stored = self._scanned[outline.key][1] if outline.key is not None else None
+            stored = self._scanned[outline.key].digest if outline.key is not None else None
             kept = self._kept(markdown, page, outline, stored, link, downloads)
             if kept is not None:
                 return kept
@@ -574,25 +573,26 @@ class BuildSession:
         ``scan`` asks first; the page's own turn takes its answer instead of reading and
         checking the entry again."""
         stored = self._scanned.pop(key, None) or self._stored(key, len(plan.items))
-        if stored is None:
+        raw = stored.results() if stored is not None else None
+        if raw is None:
             return None
-        results = PageResults(ItemResult.from_json(r) for r in stored[0])
+        results = PageResults(ItemResult.from_json(r) for r in raw)
         if any(r is None for r in results):
             return None
-        results.digest = stored[1]
+        results.digest = stored.digest
         return results
 
-    def _stored(self, key: str, items: int) -> tuple[list[Any], str | None] | None:
-        """The page's stored results as the cache holds them (not decoded: a page whose
-        assembled Markdown is kept needs only their digest) and that digest; None if
-        absent, not ``items`` results, or stale (``_unchanged``)."""
+    def _stored(self, key: str, items: int) -> StoredPage | None:
+        """The page's stored entry (its results not decoded yet: a page whose assembled
+        Markdown is kept needs only their digest); None if absent, not ``items``
+        results, or stale (``_unchanged``)."""
         entry = self.cache.get_page_entry(key)
-        if entry is None or len(entry[0]) != items:
+        if entry is None or entry.count != items:
             return None
-        inputs = PageInputs.from_json(entry[1])
+        inputs = PageInputs.from_json(entry.inputs)
         if inputs is None or not self._unchanged(inputs):
             return None
-        return entry[0], entry[2]
+        return entry
 
     def _unchanged(self, inputs: PageInputs) -> bool:
         for path, (size, mtime_ns, sha) in inputs.files.items():
