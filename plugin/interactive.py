@@ -38,11 +38,11 @@ from pathlib import Path
 
 from mkdocs_backprop.figure_source import FigureSource
 
-__all__ = ["ASSETS", "data_html", "graph_json", "link_assets", "requirement_error"]
+__all__ = ["ASSETS", "MARKER", "data_html", "graph_json", "link_assets", "requirement_error"]
 
 ASSETS = ("interactive.js", "interactive.css")
 _SOURCE_DIR = Path(__file__).parent / "assets"
-_MARKER = '<script type="application/json" class="bp-graph"'
+MARKER = '<script type="application/json" class="bp-graph"'
 
 
 def graph_json(source: FigureSource | None, option: str | None) -> str | None:
@@ -65,13 +65,14 @@ def requirement_error(source: FigureSource | None, option: str | None) -> str | 
 def data_html(graph: str, id_prefix: str) -> str:
     """The inert ``<script>`` holding the graph; ``<``, ``>`` and ``&`` escaped so nothing can end it."""
     text = graph.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-    return (f'{_MARKER} data-prefix="{html.escape(id_prefix)}">'
+    return (f'{MARKER} data-prefix="{html.escape(id_prefix)}">'
             f"{text}</script>")
 
 
-def link_assets(output: str, page_url: str, asset_dir: str) -> str:
-    """``output`` with the script and stylesheet linked in its ``<head>``, if it has an interactive figure."""
-    if _MARKER not in output or "</head>" not in output:
+def link_assets(output: str, page_url: str, asset_dir: str, needed: bool | None = None) -> str:
+    """``output`` with the script and stylesheet linked in its ``<head>``, if it has an interactive
+    figure (``needed``, when the caller knows; else looked for in ``output``)."""
+    if not (MARKER in output if needed is None else needed) or "</head>" not in output:
         return output
     base = "../" * page_url.count("/") + asset_dir.strip("/") + "/"
     tags = (f'<link rel="stylesheet" href="{html.escape(base)}interactive.css">'

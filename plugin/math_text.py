@@ -15,6 +15,8 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 
+from mkdocs_backprop.mathml import Span, wrapper_spans
+
 __all__ = ["for_search", "readable", "restore"]
 
 _SUPERSCRIPTS = dict(zip("0123456789+−-=()niTt", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀᵗ"))
@@ -22,9 +24,9 @@ _SUBSCRIPTS = dict(zip("0123456789+−-=()aeijknotx", "₀₁₂₃₄₅₆₇�
 # Operators written with a space on each side, as in running text.
 _SPACED = set("=+−×·⋅→←↔⟶≈≠≤≥<>∈∉⊂∝≡∼") | {"\u2212", ":="}
 _BIG_OPERATORS = set("∑∏∫∮⋃⋂")
-_WRAPPER_RE = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.DOTALL)
-_MARKED_RE = re.compile(r'<(?P<tag>span|div) class="arithmatex"><!--bp-math:(?P<n>\d+)-->.*?</(?P=tag)>',
-                        re.DOTALL)
+_MARK = "<!--bp-math:"
+# A wrapper ``for_search`` made (``wrapper_spans`` found where it ends).
+_MARKED_RE = re.compile(r'<(?:span|div) class="arithmatex"><!--bp-math:(?P<n>\d+)-->')
 
 
 def readable(mathml_markup: str) -> str:
@@ -33,28 +35,38 @@ def readable(mathml_markup: str) -> str:
     return re.sub(r"\s+", " ", _text(root)).strip()
 
 
-def for_search(page_html: str, text_of: dict[str, str]) -> tuple[str, list[str]]:
+def for_search(page_html: str, text_of: dict[str, str], spans: list[Span] | None = None) -> tuple[str, list[str]]:
     """``page_html`` with each formula wrapper in ``text_of`` showing its readable text.
+    ``spans``: where the page's formulas are (``mathml.wrapper_spans``), if known.
 
     Returns the page and the original wrappers, in order, for ``restore``.
     """
     originals: list[str] = []
-
-    def swap(match: re.Match[str]) -> str:
-        wrapper = match.group(0)
-        if wrapper not in text_of:
-            return wrapper
+    pieces: list[str] = []
+    last = 0
+    escaped: dict[str, str] = {}
+    for start, end, tag, wrapper in wrapper_spans(page_html) if spans is None else spans:
+        text = escaped.get(wrapper)
+        if text is None:
+            if wrapper not in text_of:
+                continue
+            text = escaped[wrapper] = html.escape(text_of[wrapper], quote=False)
+        pieces += (page_html[last:start], f'<{tag} class="arithmatex">{_MARK}{len(originals)}-->{text}</{tag}>')
         originals.append(wrapper)
-        tag = match.group("tag")
-        return (f'<{tag} class="arithmatex"><!--bp-math:{len(originals) - 1}-->'
-                f"{html.escape(text_of[wrapper], quote=False)}</{tag}>")
-
-    return _WRAPPER_RE.sub(swap, page_html), originals
+        last = end
+    return ("".join(pieces) + page_html[last:] if pieces else page_html), originals
 
 
 def restore(page_html: str, originals: list[str]) -> str:
     """Undo ``for_search``: every marked formula gets its LaTeX wrapper back."""
-    return _MARKED_RE.sub(lambda m: originals[int(m.group("n"))], page_html)
+    pieces: list[str] = []
+    last = 0
+    for start, end, _, _ in wrapper_spans(page_html):
+        marked = _MARKED_RE.match(page_html, start, end)
+        if marked is not None:
+            pieces += (page_html[last:start], originals[int(marked.group("n"))])
+            last = end
+    return "".join(pieces) + page_html[last:] if pieces else page_html
 
 
 def _local(element: ET.Element) -> str:

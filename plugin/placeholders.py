@@ -6,17 +6,24 @@ emphasis, a ``<`` markup), so assembly writes a token of letters and digits
 goes, and ``fill`` swaps the tokens in the converted HTML for the escaped text.
 While swapping, a Korean particle written right after a value is made to agree
 with how the value is read (``200을``, ``1.1이``: ``josa``), also after a formula
-that ends in a value. A figure's SVG is put in later still: ``new_late`` leaves an
-HTML comment that ``fill_late`` replaces in the finished page, after the search
+that ends in a value (or a value inside a parenthetical right after a value:
+``650(`{py} n`개)이``). A figure's SVG is put in later still: ``new_late`` leaves an
+HTML comment that is replaced (``late_spans``, ``fill_late``) after the search
 plugin has indexed the content, so search never tokenizes SVG markup.
+
+``fill`` runs on every page of every build, so it finds formulas and tokens with
+``str.find`` and patterns that start with a fixed string, and does the particle work
+only where a particle follows.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 import secrets
 
-from mkdocs_backprop.josa import GLOSS_RE, PARTICLE_RE, agree, agree_final, tex_final_sound
+from mkdocs_backprop.josa import GLOSS_RE, PARTICLE_RE, PARTICLES, agree, agree_final, tex_final_sound
+from mkdocs_backprop.mathml import wrapper_spans
 
 __all__ = ["Placeholders"]
 
@@ -40,10 +47,8 @@ class Placeholders:
         self._pattern = re.compile(rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)")
         self._token_at_end = re.compile(rf"(bpx{self.nonce}i\d+x)$")
         self._any_token = re.compile(rf"bpx{self.nonce}[bi]\d+x")
-        # A particle after a value, possibly past a parenthetical: "650(합계 금액)이".
-        self._prose_pattern = re.compile(
-            rf"<p>(bpx{self.nonce}b\d+x)</p>|(bpx{self.nonce}[bi]\d+x)"
-            rf"(?:(?P<gloss>{GLOSS_RE.pattern})?(?P<josa>{PARTICLE_RE.pattern}))?")
+        self._prefix = f"bpx{self.nonce}"  # what every token starts with
+        self._token = re.compile(rf"bpx{self.nonce}([bi])\d+x")
 
     @property
     def count(self) -> int:
@@ -73,41 +78,122 @@ class Placeholders:
         return f"<!--{token}-->"
 
     def fill_late(self, page_output: str) -> str:
-        return self._late_pattern.sub(lambda m: self.late.get(m.group(1), m.group(0)), page_output)
+        """``page_output`` with each ``new_late`` comment replaced by its markup."""
+        pieces, last = [], 0
+        for start, end, markup in self.late_spans(page_output):
+            pieces += (page_output[last:start], markup)
+            last = end
+        return "".join(pieces) + page_output[last:] if pieces else page_output
+
+    def late_spans(self, page_html: str) -> list[tuple[int, int, str]]:
+        """(start, end, markup) of each ``new_late`` comment in ``page_html``, in order."""
+        opening, find = f"<!--{self._prefix}s", page_html.find
+        spans = []
+        at = find(opening)
+        while at >= 0:
+            found = self._late_pattern.match(page_html, at)
+            markup = self.late.get(found.group(1)) if found else None
+            if markup is not None:
+                spans.append((at, found.end(), markup))  # type: ignore[union-attr]
+            at = find(opening, found.end() if found else at + 1)
+        return spans
 
     def fill(self, page_html: str) -> str:
-        def swap(match: re.Match[str]) -> str:
-            token = match.group(1) or match.group(2)
-            if token not in self.html:
-                return match.group(0)
-            josa = match.group("josa")
-            if josa and token in self.reading:
-                josa = agree(self.reading[token], josa)
-            return self.html[token] + (match.group("gloss") or "") + (josa or "")
+        """``page_html`` with every token's HTML, particles after values and formulas agreeing."""
+        if 'class="arithmatex">' in page_html:
+            page_html = self._fill_math(page_html)
+        return self._fill_prose(page_html) if self._prefix in page_html else page_html
 
-        def swap_in_math(match: re.Match[str]) -> str:
-            formula = match.group("math")
-            josa = match.group("josa") or ""
-            # A formula read aloud ends the way its last term does: "$2t = `{py} v`$를"
-            # ends in the value, so the particle after the formula follows the value.
-            ending = self._token_at_end.search(_MATH_END_RE.sub("", formula)) if josa else None
-            if ending and ending.group(1) in self.reading:
-                josa = agree(self.reading[ending.group(1)], josa)
-            # Inside the formula, a particle right after a value is the author's to keep.
-            filled = self._pattern.sub(lambda m: self.math.get(m.group(2) or "", m.group(0)), formula)
-            if josa and not (ending and ending.group(1) in self.reading):
-                # Otherwise the formula is read to its last term: "$z=(x+y)^2$을" (제곱).
-                source = _MATH_SOURCE_RE.search(filled)
-                if source is not None:
-                    josa = agree_final(tex_final_sound(html.unescape(source.group("tex"))), josa)
-            return filled + josa
+    def _fill_math(self, page_html: str) -> str:
+        """Values inside formulas (as text), and a particle after a formula made to agree with it."""
+        prefix = self._prefix
+        pieces, last = [], 0
+        for start, end, _, formula in wrapper_spans(page_html):
+            # (Most formulas hold no value and have no particle after them: nothing to do.)
+            particle = PARTICLE_RE.match(page_html, end) if page_html[end:end + 1] in _PARTICLE_STARTS else None
+            if prefix in formula:
+                filled = self._swap_in_math(formula, particle.group() if particle else "")
+            elif particle is not None:
+                # Read to its last term: "$z=(x+y)^2$을" (제곱).
+                filled = formula + agree_final(_formula_final_sound(formula), particle.group())
+            else:
+                continue
+            pieces += (page_html[last:start], filled)
+            last = particle.end() if particle else end
+        return "".join(pieces) + page_html[last:] if pieces else page_html
 
-        page_html = _MATH_RE.sub(swap_in_math, page_html)
-        return self._prose_pattern.sub(swap, page_html)
+    def _swap_in_math(self, formula: str, josa: str) -> str:
+        # A formula read aloud ends the way its last term does: "$2t = `{py} v`$를"
+        # ends in the value, so the particle after the formula follows the value.
+        ending = self._token_at_end.search(_MATH_END_RE.sub("", formula)) if josa else None
+        if ending and ending.group(1) in self.reading:
+            josa = _agree(self.reading[ending.group(1)], josa)
+        # Inside the formula, a particle right after a value is the author's to keep.
+        filled = self._pattern.sub(lambda m: self.math.get(m.group(2) or "", m.group(0)), formula)
+        if josa and not (ending and ending.group(1) in self.reading):
+            # Otherwise the formula is read to its last term.
+            josa = agree_final(_formula_final_sound(filled), josa)
+        return filled + josa
+
+    def _fill_prose(self, page_html: str) -> str:
+        """Each token's HTML; a particle right after a value (or after a gloss after it) agrees with it.
+
+        Tokens are found by a pattern that starts with their common prefix, which the
+        regular expression engine looks for as a string (a pattern that may also start
+        with ``<p>`` would be tried at every character of the page).
+        """
+        startswith = page_html.startswith
+        html_of, reading = self.html, self.reading
+        pieces: list[str] = []
+        last = scanned = 0  # copied up to; the end of the last token (with what went with it)
+        for found in self._token.finditer(page_html):
+            (at, end), token = found.span(), found.group()
+            if at < scanned:
+                continue  # in a gloss, filled with the value before it
+            if found.group(1) == "b" and at - 3 >= scanned and startswith("<p>", at - 3) and startswith("</p>", end):
+                # A block token alone in its paragraph: the block's HTML replaces the paragraph.
+                if token in html_of:
+                    pieces += (page_html[last:at - 3], html_of[token])
+                    last = end + 4
+                scanned = end + 4
+                continue
+            gloss = particle = None
+            following = page_html[end:end + 1]
+            if following == "(":  # a gloss, then a particle: "650(합계 금액)이"
+                gloss = GLOSS_RE.match(page_html, end)
+                particle = PARTICLE_RE.match(page_html, gloss.end()) if gloss is not None else None
+            elif following in _PARTICLE_STARTS:
+                particle = PARTICLE_RE.match(page_html, end)
+            if particle is None:  # most values
+                if token in html_of:
+                    pieces += (page_html[last:at], html_of[token])
+                    last = end
+                scanned = end
+                continue
+            scanned = particle.end()
+            if token in html_of:
+                josa = particle.group()
+                if token in reading:
+                    josa = _agree(reading[token], josa)
+                # A value inside the gloss is filled as well: "650(`{py} n`개)이".
+                between = self.fill(gloss.group()) if gloss is not None else ""
+                pieces += (page_html[last:at], html_of[token], between, josa)
+                last = scanned
+        return "".join(pieces) + page_html[last:] if pieces else page_html
 
 
-_MATH_RE = re.compile(
-    rf'(?P<math><(span|div) class="arithmatex">.*?</\2>)(?P<josa>{PARTICLE_RE.pattern})?', re.DOTALL)
+# What a particle can start with (``PARTICLE_RE`` is tried only after one of these).
+_PARTICLE_STARTS = frozenset(form[0] for pair in PARTICLES for form in pair)
+_agree = functools.lru_cache(maxsize=4096)(agree)  # a page says "200을" many times
+
+
+@functools.lru_cache(maxsize=4096)
+def _formula_final_sound(formula: str) -> str | None:
+    """The final consonant of ``formula`` (an arithmatex wrapper, values filled in) read aloud."""
+    source = _MATH_SOURCE_RE.search(formula)
+    return None if source is None else tex_final_sound(html.unescape(source.group("tex")))
+
+
 # The closing of a formula as arithmatex writes it: \), \] or $$ and the element's end tag.
 _MATH_END_RE = re.compile(r'\s*(?:\\\)|\\\]|\$\$?)?\s*</(?:span|div)>$')
 # The LaTeX inside arithmatex's wrapper (still HTML-escaped): \( … \) or \[ … \].

@@ -20,13 +20,13 @@ Events used, and why:
   the pages' templates (``on_post_build`` then finds them in the cache).
 - ``on_page_context`` (around the search plugin's): while search indexes the page,
   its formulas read as text (``math_text``: ``z = (x + y)²``, not ``\\(z = (x + y)^2\\)``),
-  so result snippets are readable; right after, they go in as MathML.
+  so result snippets are readable; right after, they go in as MathML and the figures'
+  SVGs go in. SVGs and MathML go in after the search plugin has indexed the content,
+  so it never parses that markup (most of a big book's warm build cost otherwise).
 - ``on_post_page``: write the page's notebook and script beside it (``notebook``; on a
-  thread of its own, ``file_writer``), put the figures' SVGs into the finished page, turn
-  formulas outside the content (a heading's in the table of contents) into MathML and
-  escape a value in its ``<title>``. SVGs and MathML go in after the search plugin has
-  indexed the content, so it never parses that markup (most of a big book's warm build
-  cost otherwise).
+  thread of its own, ``file_writer``), link the interactive figures' script if the page
+  has one, turn formulas outside the content into MathML and escape a value in its
+  ``<title>``.
 - ``on_post_build``: write assets and the notebooks' wheel (``wheel``), stop the worker (under serve: keep it for
   the next build while the code it imported is unchanged), log the summary
   line, prune the cache after a complete build without errors, and fail the
@@ -123,7 +123,6 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
     def on_pre_build(self, *, config: Any) -> None:
         """https://www.mkdocs.org/dev-guide/plugins/#on_pre_build"""
         self.downloads: dict[str, PageDownloads] = {}  # src_uri -> the page as notebook and script
-        self._formulas: dict[str, list[str]] = {}  # src_uri -> LaTeX wrappers while search reads the page
         self._sources: dict[str, SourcePage] = {}  # src_uri -> the page as on_nav read it
         cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=_cache_warning)
         self.failures: list[Failure] = []
@@ -199,7 +198,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         try:
             # Converted now (put in at on_post_page, after search indexing), so that by
             # on_env the characters of every formula are known for the math font's subset.
-            self.session.convert_math(html)
+            self.session.convert_math(html, page.file.src_uri)
         except mathml.MathError:
             pass  # reported at on_post_page, with its line
         return html
@@ -207,16 +206,13 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
     @event_priority(100)  # before the search plugin indexes the page (priority 0)
     def _formulas_as_text(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
         if self.config.enabled and self.session is not None:
-            page.content, self._formulas[page.file.src_uri] = self.session.searchable(page.content)
+            page.content = self.session.for_search(page.file.src_uri, page.content)
         return context
 
-    @event_priority(-100)  # after it: the formulas go in as MathML (search never parses that markup)
+    @event_priority(-100)  # after it: formulas as MathML, figures' SVGs (search never parses that markup)
     def _formulas_back(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
-        originals = self._formulas.pop(page.file.src_uri, None)
-        if originals:
-            from mkdocs_backprop.math_text import restore
-
-            page.content = restore(page.content, self.session.as_mathml(originals))
+        if self.config.enabled and self.session is not None:
+            page.content = self.session.after_search(page.file.src_uri, page.content)
         return context
 
     on_page_context = CombinedEvent(_formulas_as_text, _formulas_back)
@@ -226,7 +222,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         """https://www.mkdocs.org/dev-guide/plugins/#on_post_page"""
         if not self.config.enabled:
             return output
-        output = self.session.placeholders.fill_late(output)
+        output = self.session.finish(page.file.src_uri, output, page.url)
         if page.file.src_uri in self.valued_titles:
             output = _escape_title(output, page.title)
         downloads = self.downloads.get(page.file.src_uri)
@@ -235,10 +231,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             name = self._download_name(page.file)
             for suffix, data in downloads.files():
                 self.writer.write(folder / f"{name}{suffix}", data)
-        from mkdocs_backprop import interactive, mathml
-        from mkdocs_backprop.site_assets import ASSET_DIR
-
-        output = interactive.link_assets(output, page.url, ASSET_DIR)
+        from mkdocs_backprop import mathml
 
         try:
             return self.session.math(output)

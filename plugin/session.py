@@ -40,6 +40,7 @@ from mkdocs_backprop.worker_client import WorkerClient, WorkerError
 from mkdocs_backprop.worker_protocol import ItemResult, PageInputs, PageJob, PageResults, installed_stamp
 
 if TYPE_CHECKING:
+    from mkdocs_backprop.mathml import Span
     from mkdocs_backprop.notebook import NotebookContext
     from mkdocs_backprop.wheel import Wheel
 
@@ -76,6 +77,11 @@ class BuildSession:
         self._math_memo: dict[tuple[str, ...], tuple[list[str], list[str | None]]] = {}
         self._mathml_of: dict[str, str] = {}  # a formula's wrapper -> its MathML, this build
         self._converted_markup: set[str] = set()  # those MathML wrappers, not to be converted again
+        # src_uri -> a page's content (``convert_math``) and where its formulas are in it
+        self._contents: dict[str, tuple[str, list[Span]]] = {}
+        # src_uri -> (that content, formulas, the content search reads, its formulas' wrappers)
+        self._searched: dict[str, tuple[str, list[Span], str, list[str]]] = {}
+        self._finished: dict[str, bool] = {}  # src_uri -> needs the interactive script (SVGs in)
         self._wheel: Wheel | None | bool = False  # False: not built yet
         self.started = time.monotonic()
         self.environment = (environment_digest([root / d for d in watch], settings.preload)
@@ -349,38 +355,100 @@ class BuildSession:
         """``page_html`` with its formulas as MathML (``mathml.MathError`` if one is broken)."""
         from mkdocs_backprop import mathml
 
-        if page_html.count('class="arithmatex">') == page_html.count('class="arithmatex"><math'):
-            return page_html  # none, or all put in already (``as_mathml``): no need to parse
+        if not _unconverted(page_html):
+            return page_html  # none, or all put in already (``after_search``): no need to parse
         wrappers = [w for w in mathml.formulas(page_html) if w not in self._converted_markup]
         if not wrappers:
             return page_html
         converted = self._converted(wrappers)
         return mathml.substitute(page_html, dict(zip(wrappers, converted)))
 
-    def convert_math(self, page_html: str) -> None:
+    def convert_math(self, page_html: str, src_uri: str | None = None) -> None:
         """Convert (or take from the cache) the formulas of a page's content now, so their
-        characters are known by ``on_env``; ``math`` puts them in later."""
+        characters are known by ``on_env``; ``math`` puts them in later. With ``src_uri``,
+        where they are in the content is kept for ``for_search``."""
         from mkdocs_backprop import mathml
 
-        wrappers = mathml.formulas(page_html)
-        if wrappers:
-            self._converted(wrappers)
+        spans = mathml.wrapper_spans(page_html)
+        if src_uri is not None:
+            self._contents[src_uri] = (page_html, spans)
+        if spans:
+            self._converted(_distinct(spans))
 
-    def searchable(self, page_html: str) -> tuple[str, list[str]]:
+    def searchable(self, page_html: str, spans: list[Span] | None = None) -> tuple[str, list[str]]:
         """``page_html`` with its formulas as readable text (``math_text.for_search``) and the
         LaTeX wrappers to put back (``math_text.restore``). A broken formula is left as it
-        is: ``math`` reports it when the page is finished."""
+        is: ``math`` reports it when the page is finished. ``spans``: where the formulas
+        are (``mathml.wrapper_spans``), if known."""
         from mkdocs_backprop import math_text, mathml
 
-        wrappers = mathml.formulas(page_html)
-        if not wrappers:
+        if spans is None:
+            spans = mathml.wrapper_spans(page_html)
+        if not spans:
             return page_html, []
+        wrappers = _distinct(spans)
         try:
             _, texts = self._math_entry(wrappers)
         except mathml.MathError:
             return page_html, []
         # A formula whose text could not be made keeps its LaTeX in the index.
-        return math_text.for_search(page_html, {w: t for w, t in zip(wrappers, texts) if t is not None})
+        return math_text.for_search(page_html, {w: t for w, t in zip(wrappers, texts) if t is not None}, spans)
+
+    def for_search(self, src_uri: str, content: str) -> str:
+        """The page's content as the search plugin is to read it (``searchable``); ``after_search``
+        then gives the content for the rest of the build."""
+        from mkdocs_backprop import mathml
+
+        kept, spans = self._contents.pop(src_uri, (None, None))
+        if kept is not content or spans is None:  # another plugin changed it since ``convert_math``
+            spans = mathml.wrapper_spans(content)
+        shown, originals = self.searchable(content, spans)
+        self._searched[src_uri] = (content, spans, shown, originals)
+        return shown
+
+    def after_search(self, src_uri: str, content: str) -> str:
+        """The page's content once search has read it: formulas as MathML and the figures'
+        SVGs in (``placeholders.new_late``).
+
+        If the content is still what ``for_search`` gave, it is made from the content
+        before search in one pass, and ``finish`` need not look for SVG comments in the
+        whole page; else (another plugin changed it) the formulas are put back
+        (``math_text.restore``) and ``finish`` puts the SVGs in.
+        """
+        before, spans, shown, originals = self._searched.pop(src_uri, (None, [], None, []))
+        if before is None or content is not shown:
+            from mkdocs_backprop.math_text import restore
+
+            return restore(content, self.as_mathml(originals)) if originals else content
+        from mkdocs_backprop.interactive import MARKER
+
+        mathml_of = self._mathml_of
+        put: list[tuple[int, int, str]] = []  # (start, end, what goes there) in ``before``
+        if all(wrapper in mathml_of for _, _, _, wrapper in spans):  # else one is broken: ``math`` says which
+            put = [(start, end, mathml_of[wrapper]) for start, end, _, wrapper in spans]
+        late = self.placeholders.late_spans(before)
+        if late:
+            put = sorted(put + late) if put else late
+        pieces, last = [], 0
+        for start, end, markup in put:
+            if start >= last:  # (a comment inside a formula stays in it)
+                pieces += (before[last:start], markup)
+                last = end
+        # Whether the page needs the interactive figures' script: known here, rather than
+        # looked for in the whole finished page.
+        self._finished[src_uri] = MARKER in before or any(MARKER in markup for _, _, markup in late)
+        return "".join(pieces) + before[last:] if pieces else before
+
+    def finish(self, src_uri: str, output: str, page_url: str) -> str:
+        """The finished page (``on_post_page``) with the figures' SVGs in, if ``after_search`` did
+        not put them in already, and the interactive figures' script linked if it has one."""
+        from mkdocs_backprop import interactive
+        from mkdocs_backprop.site_assets import ASSET_DIR
+
+        needed = self._finished.pop(src_uri, None)
+        if needed is None:
+            output = self.placeholders.fill_late(output)
+        return interactive.link_assets(output, page_url, ASSET_DIR, needed)
 
     def heading_math(self, title: str) -> str | None:
         """A table-of-contents or page title with its formulas as readable text (``x²``,
@@ -710,6 +778,23 @@ class _Background:
                 future.set_result(function(*args))
             except BaseException as error:  # noqa: BLE001 - handed to whoever waits for the page
                 future.set_exception(error)
+
+
+def _distinct(spans: list[Span]) -> list[str]:
+    """The distinct formula wrappers of a page, in order (as ``mathml.formulas`` gives them)."""
+    return list(dict.fromkeys(wrapper for _, _, _, wrapper in spans))
+
+
+def _unconverted(page_html: str) -> bool:
+    """Whether an arithmatex wrapper in ``page_html`` does not hold MathML yet (one pass)."""
+    find, opening = page_html.find, 'class="arithmatex">'
+    at = find(opening)
+    while at >= 0:
+        at += len(opening)
+        if not page_html.startswith("<math", at):
+            return True
+        at = find(opening, at)
+    return False
 
 
 _TITLE_MATH_RE = re.compile(r"\\\((.+?)\\\)")  # \( … \) in a title's text
