@@ -66,6 +66,10 @@ class NotebookContext:
     # A Markdown link target as written in the page ("../x.md#a") -> an absolute URL, or None
     resolve_link: Callable[[str], str | None] = lambda target: None
     figure_url: Callable[[FigureEntry], str] = lambda entry: f"#{entry.anchor}"
+    # A digest of everything ``resolve_link`` and ``figure_url`` answer from (the site's
+    # pages and their addresses), so a page's links need not be resolved to key it; ""
+    # when the caller has none (they are resolved then).
+    links_key: str = ""
 
 
 @dataclass(frozen=True)

@@ -204,31 +204,34 @@ def unpack(entry: str, placeholders: Placeholders, text: SiteText, used: set[str
     """The page's Markdown with new tokens registered in ``placeholders``, its figures'
     characters added to ``text`` and the entries it was made from to ``used``; None
     if the entry is damaged."""
-    head, _, rest = entry.partition("\n")
+    at = entry.find("\n") + 1  # where the text starts (sliced from ``entry``: no copy of it)
     try:
-        data = json.loads(head)
+        data = json.loads(entry[:at])
         body, table, (regular, bold, math), uses = data["body"], data["tokens"], data["fonts"], data["uses"]
         downloads = data["downloads"]
-        if not all(isinstance(s, str) for s in (regular, bold, math, *uses)) or not isinstance(downloads, bool):
+        if not at or not all(isinstance(s, str) for s in (regular, bold, math, *uses)) \
+                or not isinstance(downloads, bool):
             return None
         names = [placeholders.new_late("")[4:-3] if t[0] == "s" else placeholders.new(t[0]) for t in table]
-        at = 0
 
         def join(shape: list[int]) -> str:
             nonlocal at
+            if len(shape) == 1:  # no token in it (most values)
+                at += shape[0]
+                return entry[at - shape[0]:at]
             out = []
             for n, size in enumerate(shape):
                 if n % 2:
                     out.append(names[size])
                 else:
-                    out.append(rest[at:at + size])
+                    out.append(entry[at:at + size])
                     at += size
             return "".join(out)
 
         markdown = join(body)
         for name, token in zip(names, table):
             if token[0] == "s":
-                placeholders.late[name] = rest[at:at + token[1]]
+                placeholders.late[name] = entry[at:at + token[1]]
                 at += token[1]
                 continue
             placeholders.html[name] = join(token[1])
@@ -238,7 +241,7 @@ def unpack(entry: str, placeholders: Placeholders, text: SiteText, used: set[str
                 placeholders.reading[name] = token[3]
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None
-    if at != len(rest):
+    if at != len(entry):
         return None  # not the text the shape describes
     used.update(uses)
     text.regular.update(regular)

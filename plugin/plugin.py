@@ -49,7 +49,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
-from mkdocs_backprop.cache import ResultCache
+from mkdocs_backprop.cache import ResultCache, digest
 from mkdocs_backprop.config import PluginConfig
 from mkdocs_backprop.errors import Failure
 from mkdocs_backprop.figure_index import FigureEntry
@@ -124,6 +124,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         """https://www.mkdocs.org/dev-guide/plugins/#on_pre_build"""
         self.downloads: dict[str, PageDownloads] = {}  # src_uri -> the page as notebook and script
         self._sources: dict[str, SourcePage] = {}  # src_uri -> the page as on_nav read it
+        self._links_key: str | None = None  # the site's pages and addresses (``NotebookContext.links_key``)
         cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=_cache_warning)
         self.failures: list[Failure] = []
         self.writer = BackgroundWriter()  # the pages' notebooks and scripts
@@ -364,8 +365,11 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         def figure_url(entry: FigureEntry) -> str:
             return f"{site}{files.get_file_from_path(entry.src_uri).url}#{entry.anchor}"
 
+        if self._links_key is None:
+            self._links_key = digest("links", site, sorted((f.src_uri, f.url) for f in files))
         return NotebookContext(site + page.file.url, config.site_name, wheel,
-                               f"{site}{_DOWNLOADS}/{wheel.filename}" if wheel else "", resolve, figure_url)
+                               f"{site}{_DOWNLOADS}/{wheel.filename}" if wheel else "", resolve, figure_url,
+                               self._links_key)
 
     def _download_name(self, file: Any) -> str:
         """The page's notebook and script are called after its file (its folder for an index page)."""

@@ -336,10 +336,11 @@ class BuildSession:
             wheel = downloads.wheel
             notebook = [downloads.page_url, downloads.site_name, downloads.wheel_url,
                         wheel.filename if wheel is not None else None, index.ids_digest(),
-                        [downloads.resolve_link(t) for t in outline.links],
-                        [downloads.figure_url(e) for e in targets]]
+                        downloads.links_key or [[downloads.resolve_link(t) for t in outline.links],
+                                                [downloads.figure_url(e) for e in targets]]]
         return digest("assembled", self.environment, self._settings_key, page.src_uri, page.path,
-                      hashlib.sha256(markdown.encode()).hexdigest(), front_matter_lines(page.source, markdown),
+                      hashlib.sha256(markdown.encode()).hexdigest(),
+                      page.source.count("\n", 0, len(page.source) - len(markdown)),  # front matter's lines
                       results_digest, label, shown, [(e.label, link(e)) for e in targets],
                       self._fingerprint() if outline.figures else None, notebook)
 
