@@ -54,7 +54,7 @@ def for_search(page_html: str, text_of: dict[str, str], spans: list[Span] | None
         pieces += (page_html[last:start], f'<{tag} class="arithmatex">{_MARK}{len(originals)}-->{text}</{tag}>')
         originals.append(wrapper)
         last = end
-    return ("".join(pieces) + page_html[last:] if pieces else page_html), originals
+    return ("".join([*pieces, page_html[last:]]) if pieces else page_html), originals
 
 
 def restore(page_html: str, originals: list[str]) -> str:
@@ -66,7 +66,7 @@ def restore(page_html: str, originals: list[str]) -> str:
         if marked is not None:
             pieces += (page_html[last:start], originals[int(marked.group("n"))])
             last = end
-    return "".join(pieces) + page_html[last:] if pieces else page_html
+    return "".join([*pieces, page_html[last:]]) if pieces else page_html
 
 
 def _local(element: ET.Element) -> str:

@@ -96,7 +96,7 @@ def substitute(page_html: str, converted: dict[str, str]) -> str:
     for start, end, _, wrapper in wrapper_spans(page_html):
         pieces += (page_html[last:start], converted[wrapper])
         last = end
-    return "".join(pieces) + page_html[last:] if pieces else page_html
+    return "".join([*pieces, page_html[last:]]) if pieces else page_html
 
 
 _CLASS = 'class="arithmatex">'

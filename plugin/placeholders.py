@@ -66,7 +66,7 @@ class Placeholders:
         """A table-of-contents title or id, or a page title, with its values filled in the
         same way as the heading in the page (so links and anchors agree); None if the text
         holds no value."""
-        if not self._any_token.search(text):
+        if self._prefix not in text or not self._any_token.search(text):
             return None
         return self.fill(text)
 
@@ -83,7 +83,7 @@ class Placeholders:
         for start, end, markup in self.late_spans(page_output):
             pieces += (page_output[last:start], markup)
             last = end
-        return "".join(pieces) + page_output[last:] if pieces else page_output
+        return "".join([*pieces, page_output[last:]]) if pieces else page_output
 
     def late_spans(self, page_html: str) -> list[tuple[int, int, str]]:
         """(start, end, markup) of each ``new_late`` comment in ``page_html``, in order."""
@@ -120,7 +120,7 @@ class Placeholders:
                 continue
             pieces += (page_html[last:start], filled)
             last = particle.end() if particle else end
-        return "".join(pieces) + page_html[last:] if pieces else page_html
+        return "".join([*pieces, page_html[last:]]) if pieces else page_html
 
     def _swap_in_math(self, formula: str, josa: str) -> str:
         # A formula read aloud ends the way its last term does: "$2t = `{py} v`$를"
@@ -179,7 +179,7 @@ class Placeholders:
                 between = self.fill(gloss.group()) if gloss is not None else ""
                 pieces += (page_html[last:at], html_of[token], between, josa)
                 last = scanned
-        return "".join(pieces) + page_html[last:] if pieces else page_html
+        return "".join([*pieces, page_html[last:]]) if pieces else page_html
 
 
 # What a particle can start with (``PARTICLE_RE`` is tried only after one of these).

@@ -437,8 +437,9 @@ class BuildSession:
                 last = end
         # Whether the page needs the interactive figures' script: known here, rather than
         # looked for in the whole finished page.
-        self._finished[src_uri] = MARKER in before or any(MARKER in markup for _, _, markup in late)
-        return "".join(pieces) + before[last:] if pieces else before
+        # (A graph's data is its own late markup, ``interactive.data_html``; an SVG is never searched.)
+        self._finished[src_uri] = MARKER in before or any(markup.startswith(MARKER) for _, _, markup in late)
+        return "".join([*pieces, before[last:]]) if pieces else before
 
     def finish(self, src_uri: str, output: str, page_url: str) -> str:
         """The finished page (``on_post_page``) with the figures' SVGs in, if ``after_search`` did
