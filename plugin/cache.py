@@ -167,7 +167,7 @@ class ResultCache:
     # another build of the same site (a second `mkdocs serve`, a test run with other
     # settings) may still be using them.
     PRUNE_AFTER_S = 24 * 3600.0
-    _FOLDERS = ("pages", "svg", "math", "fonts", "notebooks", "assembled")
+    _FOLDERS = ("pages", "svg", "math", "fonts", "notebooks", "assembled", "wheels")
 
     def __init__(self, directory: Path | None, *, refresh: bool = False,
                  warn: Callable[[str], None] | None = None) -> None:

@@ -349,7 +349,7 @@ class BuildSession:
         if self._wheel is False:
             from mkdocs_backprop.wheel import build_wheel, importable_packages
 
-            self._wheel = build_wheel(importable_packages([self.root / d for d in self.watch]))
+            self._wheel = build_wheel(importable_packages([self.root / d for d in self.watch]), self.cache)
         return self._wheel  # type: ignore[return-value]
 
     def math(self, page_html: str) -> str:

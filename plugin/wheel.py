@@ -16,6 +16,10 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mkdocs_backprop.cache import ResultCache
 
 __all__ = ["Wheel", "build_wheel", "importable_packages"]
 
@@ -35,8 +39,11 @@ def importable_packages(folders: list[Path]) -> list[Path]:
     return [f for f in folders if (f / "__init__.py").is_file()]
 
 
-def build_wheel(packages: list[Path]) -> Wheel | None:
-    """A wheel holding ``packages`` (named after the first), or None if there are none."""
+def build_wheel(packages: list[Path], cache: ResultCache | None = None) -> Wheel | None:
+    """A wheel holding ``packages`` (named after the first), or None if there are none.
+
+    With ``cache``, a wheel of the same sources built before is taken from it
+    (compressing the sources is most of the cost)."""
     if not packages:
         return None
     files: list[tuple[str, bytes]] = []
@@ -48,6 +55,11 @@ def build_wheel(packages: list[Path]) -> Wheel | None:
         contents.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     name = packages[0].name.replace("-", "_")
     version = f"0+{contents.hexdigest()[:10]}"
+    filename = f"{name}-{version}-py3-none-any.whl"
+    stored = f"wheels/{contents.hexdigest()}-{filename}"
+    data = cache.get_bytes(stored) if cache is not None else None
+    if data is not None and zipfile.is_zipfile(io.BytesIO(data)):
+        return Wheel(filename, tuple(p.name for p in packages), data)
     info = f"{name}-{version}.dist-info"
     files.append((f"{info}/METADATA", (
         "Metadata-Version: 2.1\n"
@@ -69,7 +81,9 @@ def build_wheel(packages: list[Path]) -> Wheel | None:
             zinfo.compress_type = zipfile.ZIP_DEFLATED
             zinfo.external_attr = 0o644 << 16
             archive.writestr(zinfo, data)
-    return Wheel(f"{name}-{version}-py3-none-any.whl", tuple(p.name for p in packages), buffer.getvalue())
+    if cache is not None:
+        cache.put_bytes(stored, buffer.getvalue())
+    return Wheel(filename, tuple(p.name for p in packages), buffer.getvalue())
 
 
 def _python_files(root: Path) -> list[Path]:

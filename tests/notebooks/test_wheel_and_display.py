@@ -37,6 +37,27 @@ def test_the_wheel_is_the_same_bytes_for_the_same_sources_and_its_record_is_true
             assert int(size) == len(data)
 
 
+def test_a_cached_wheel_is_the_built_one_and_follows_its_sources(tmp_path: Path) -> None:
+    from mkdocs_backprop.cache import ResultCache
+
+    package = tmp_path / "src" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("VALUE = 1\n")
+    cache = ResultCache(tmp_path / "cache")
+    built = build_wheel([package], cache)
+    assert built is not None and build_wheel([package]) == built
+    (stored,) = (tmp_path / "cache" / "wheels").iterdir()
+    assert stored.read_bytes() == built.data
+    assert build_wheel([package], ResultCache(tmp_path / "cache")) == built  # read back
+    stored.write_bytes(b"not a zip")  # damaged: built again, the same
+    assert build_wheel([package], ResultCache(tmp_path / "cache")) == built
+    (package / "__init__.py").write_text("VALUE = 2\n")  # new sources: a new wheel
+    changed = build_wheel([package], ResultCache(tmp_path / "cache"))
+    assert changed is not None and changed.filename != built.filename
+    with zipfile.ZipFile(io.BytesIO(changed.data)) as archive:
+        assert archive.read("pkg/__init__.py") == b"VALUE = 2\n"
+
+
 def test_only_package_folders_are_shipped(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     (tmp_path / "pkg").mkdir()
