@@ -44,7 +44,9 @@ if TYPE_CHECKING:
 
 __all__ = ["MIN_SCALE", "POSTPROCESS_VERSION", "postprocess", "render_svg", "renderer_fingerprint"]
 
-POSTPROCESS_VERSION = "4"  # 3: allow-list sanitising; 4: hook links unwrapped, short title, math font, 8 px floor
+# 3: allow-list sanitising; 4: hook links unwrapped, short title, math font, 8 px floor;
+# 5: characters beyond the BMP written as character references
+POSTPROCESS_VERSION = "5"
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -204,7 +206,15 @@ def postprocess(svg: str, *, id_prefix: str, alt: str, colors: tuple[tuple[str, 
     except ValueError as exc:  # e.g. RDF metadata some plotting libraries embed
         raise FigureError(f"the figure's SVG cannot be inlined: {exc}") from exc
     # Raw HTML in Markdown ends at a blank line; an SVG must never contain one.
-    return re.sub(r"\n\s*\n", "\n", markup)
+    markup = re.sub(r"\n\s*\n", "\n", markup)
+    # A label's math letters (𝐿, 𝑧: beyond the BMP) as character references: one such
+    # character in a page's text makes Python hold the whole page, SVGs and all, at
+    # four bytes a character through every later step of the build (search, theme,
+    # writing); a reference draws the same letter.
+    return _ASTRAL_RE.sub(lambda m: f"&#x{ord(m.group()):X};", markup)
+
+
+_ASTRAL_RE = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def short_title(alt: str, limit: int = 60) -> str:

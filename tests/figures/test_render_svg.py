@@ -113,6 +113,18 @@ def test_symbols_in_the_math_font_are_served_as_the_math_subset() -> None:
     assert families["가"].startswith("bp-figure-sans")
 
 
+def test_letters_beyond_the_bmp_are_character_references() -> None:
+    # The same letters in the drawing, but a page holding the markup stays two bytes a
+    # character in Python (one 𝐿 would make it four, through the rest of the build).
+    dot = 'digraph { a [shape=plain label=<<font face="DejaVu Math TeX Gyre">∂𝐿/∂𝑧</font>>] }'
+    markup = render_svg(FigureSource("dot", dot, "그림"), id_prefix="f-", alt="∂𝐿/∂𝑧 그림")
+    assert max(markup) <= "\uffff"
+    assert "&#x1D43F;" in markup
+    root = parse(markup)
+    assert ["".join(t.itertext()).strip() for t in root.iter(f"{SVG}text")] == ["∂𝐿/∂𝑧"]
+    assert root.get("aria-label") == "∂𝐿/∂𝑧 그림"
+
+
 def test_min_width_keeps_the_smallest_label_at_8_px() -> None:
     # 10 pt labels are 13.3 px at natural size: the figure may shrink to 8/13.3 of it.
     dot = 'digraph { a [label="가" fontsize=10]; b [label="나" fontsize=20]; a -> b }'
