@@ -5,7 +5,9 @@ background runs started from the site's page list, the figure index, the
 placeholders and the counters for the summary line. The MkDocs adapter makes one
 per build and calls ``scan`` once, then ``page`` per page, then ``close``; a page
 goes plan (``page_plan``) -> results (cache or worker) -> figures (``figures``)
--> Markdown with placeholders (``page_assembly``).
+-> Markdown with placeholders (``page_assembly``). A page whose text, results and
+everything else it shows are unchanged skips all of that: ``scan`` knows it by its
+outline and ``page`` takes its assembled Markdown from the cache (``page_memo``).
 """
 from __future__ import annotations
 
