@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,18 @@ __all__ = ["BuildSession", "KeptWorker", "SourcePage"]
 
 _DURATIONS = "durations.json"  # in the cache folder: seconds each page's code took when it last ran
 _VERSIONS = "versions.json"  # in the cache folder: installed versions of the distributions pages imported
+
+
+@dataclass
+class _Content:
+    """A page's content as ``on_page_content`` gave it, and what is made of it for search and after."""
+
+    html: str
+    spans: list[Span]  # its formulas
+    shown: str | None = None  # as search reads it: formulas as text, with markers (``math_text``)
+    originals: list[str] = field(default_factory=list)  # the formulas those markers stand for
+    final: str | None = None  # after search: formulas as MathML, figures' SVGs in
+    interactive: bool = False  # it holds an interactive figure
 
 
 @dataclass(frozen=True)
@@ -79,10 +91,7 @@ class BuildSession:
         self._math_memo: dict[tuple[str, ...], tuple[list[str], list[str | None]]] = {}
         self._mathml_of: dict[str, str] = {}  # a formula's wrapper -> its MathML, this build
         self._converted_markup: set[str] = set()  # those MathML wrappers, not to be converted again
-        # src_uri -> a page's content (``convert_math``) and where its formulas are in it
-        self._contents: dict[str, tuple[str, list[Span]]] = {}
-        # src_uri -> (that content, formulas, the content search reads, its formulas' wrappers)
-        self._searched: dict[str, tuple[str, list[Span], str, list[str]]] = {}
+        self._contents: dict[str, _Content] = {}  # src_uri -> the page's content, for search and after
         self._finished: dict[str, bool] = {}  # src_uri -> needs the interactive script (SVGs in)
         self._wheel: Wheel | None | bool = False  # False: not built yet
         self.started = time.monotonic()
@@ -368,15 +377,24 @@ class BuildSession:
 
     def convert_math(self, page_html: str, src_uri: str | None = None) -> None:
         """Convert (or take from the cache) the formulas of a page's content now, so their
-        characters are known by ``on_env``; ``math`` puts them in later. With ``src_uri``,
-        where they are in the content is kept for ``for_search``."""
+        characters are known by ``on_env`` (``mathml.MathError`` if one is broken).
+
+        With ``src_uri`` (the page's content as ``on_page_content`` gives it), the content
+        search is to read (``for_search``) and the one after it (``after_search``) are made
+        now as well, while the page's text, figures and formulas are fresh in memory: by
+        the time its template is rendered, every other page has been converted.
+        """
         from mkdocs_backprop import mathml
 
         spans = mathml.wrapper_spans(page_html)
+        content = _Content(page_html, spans)
         if src_uri is not None:
-            self._contents[src_uri] = (page_html, spans)
+            self._contents[src_uri] = content
         if spans:
             self._converted(_distinct(spans))
+        if src_uri is not None:
+            content.shown, content.originals = self.searchable(page_html, spans)
+            content.final, content.interactive = self._final(page_html, spans)
 
     def searchable(self, page_html: str, spans: list[Span] | None = None) -> tuple[str, list[str]]:
         """``page_html`` with its formulas as readable text (``math_text.for_search``) and the
@@ -402,27 +420,36 @@ class BuildSession:
         then gives the content for the rest of the build."""
         from mkdocs_backprop import mathml
 
-        kept, spans = self._contents.pop(src_uri, (None, None))
-        if kept is not content or spans is None:  # another plugin changed it since ``convert_math``
-            spans = mathml.wrapper_spans(content)
-        shown, originals = self.searchable(content, spans)
-        self._searched[src_uri] = (content, spans, shown, originals)
-        return shown
+        kept = self._contents.get(src_uri)
+        if kept is None or kept.html is not content or kept.shown is None:
+            # Another plugin changed it since ``convert_math`` (or a formula is broken).
+            kept = self._contents[src_uri] = _Content(content, mathml.wrapper_spans(content))
+            kept.shown, kept.originals = self.searchable(content, kept.spans)
+        return kept.shown
 
     def after_search(self, src_uri: str, content: str) -> str:
         """The page's content once search has read it: formulas as MathML and the figures'
         SVGs in (``placeholders.new_late``).
 
-        If the content is still what ``for_search`` gave, it is made from the content
-        before search in one pass, and ``finish`` need not look for SVG comments in the
-        whole page; else (another plugin changed it) the formulas are put back
+        If the content is still what ``for_search`` gave, that is the content made from
+        the one before search (``finish`` need not look for SVG comments in the whole
+        page then); else (another plugin changed it) the formulas are put back
         (``math_text.restore``) and ``finish`` puts the SVGs in.
         """
-        before, spans, shown, originals = self._searched.pop(src_uri, (None, [], None, []))
-        if before is None or content is not shown:
+        kept = self._contents.pop(src_uri, None)
+        if kept is None or kept.shown is not content:
             from mkdocs_backprop.math_text import restore
 
+            originals = kept.originals if kept is not None else []
             return restore(content, self.as_mathml(originals)) if originals else content
+        if kept.final is None:
+            kept.final, kept.interactive = self._final(kept.html, kept.spans)
+        self._finished[src_uri] = kept.interactive
+        return kept.final
+
+    def _final(self, before: str, spans: list[Span]) -> tuple[str, bool]:
+        """``before`` (a page's content) with its formulas as MathML and its figures' SVGs
+        in, and whether it needs the interactive figures' script."""
         from mkdocs_backprop.interactive import MARKER
 
         mathml_of = self._mathml_of
@@ -437,11 +464,10 @@ class BuildSession:
             if start >= last:  # (a comment inside a formula stays in it)
                 pieces += (before[last:start], markup)
                 last = end
-        # Whether the page needs the interactive figures' script: known here, rather than
-        # looked for in the whole finished page.
-        # (A graph's data is its own late markup, ``interactive.data_html``; an SVG is never searched.)
-        self._finished[src_uri] = MARKER in before or any(markup.startswith(MARKER) for _, _, markup in late)
-        return "".join([*pieces, before[last:]]) if pieces else before
+        # Known here, rather than looked for in the whole finished page. (A graph's data
+        # is its own late markup, ``interactive.data_html``; an SVG is never searched.)
+        needed = MARKER in before or any(markup.startswith(MARKER) for _, _, markup in late)
+        return ("".join([*pieces, before[last:]]) if pieces else before), needed
 
     def finish(self, src_uri: str, output: str, page_url: str) -> str:
         """The finished page (``on_post_page``) with the figures' SVGs in, if ``after_search`` did

@@ -96,16 +96,23 @@ def test_search_reads_text_then_the_content_gets_mathml_and_svgs(tmp_path: Path,
 
 
 @pytest.mark.parametrize("interactive_figure", [True, False])
-def test_content_changed_while_search_reads_it_still_gets_mathml_and_svgs(tmp_path: Path,
-                                                                          interactive_figure: bool) -> None:
-    # Another plugin replaces the content between the two hooks (page.content is then a new
-    # string): the formulas are put back from their markers and the SVGs go in the finished page.
+@pytest.mark.parametrize("when", ["before search", "while search reads it"])
+def test_content_another_plugin_changed_still_gets_mathml_and_svgs(tmp_path: Path, interactive_figure: bool,
+                                                                   when: str) -> None:
+    # Another plugin replaces the content (page.content is then a new string) after
+    # on_page_content, or between the two hooks around the search plugin: what was made
+    # of the content at on_page_content is not used, and the page comes out the same.
     unchanged, changed = session(tmp_path / "one"), session(tmp_path / "two")
     pages = []
     for s, extra in ((unchanged, ""), (changed, "<p>더한 문단</p>")):
         content = page_with_figure(s, interactive_figure=interactive_figure)
         s.convert_math(content, "a.md")
-        final = s.after_search("a.md", s.for_search("a.md", content) + extra)
+        if when == "before search":
+            shown = s.for_search("a.md", content + extra)
+            assert "<svg" not in shown and "<math" not in shown and "x²" in shown
+            final = s.after_search("a.md", shown)
+        else:
+            final = s.after_search("a.md", s.for_search("a.md", content) + extra)
         pages.append(finished_page(s, final))
     assert pages[1] == pages[0].replace("</body>", "<p>더한 문단</p></body>")
     assert pages[1].count("<math") == 3 and '<svg id="drawn">' in pages[1] and "<!--bpx" not in pages[1]
