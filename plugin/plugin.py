@@ -471,10 +471,9 @@ def _with_download_links(page_html: str, name: str, wheel_href: str | None) -> s
         links.append(f'<a href="{html.escape(wheel_href)}" download title="노트북이 불러 쓰는 패키지">'
                      "패키지 (.whl)</a>")
     bar = f'<p class="bp-downloads">이 페이지의 코드 내려받기: {" · ".join(links)}</p>'
-    end = page_html.find("</h1>")
-    if end < 0:
+    if "</h1>" not in page_html:
         return bar + page_html
-    return page_html[: end + 5] + bar + page_html[end + 5 :]
+    return page_html.replace("</h1>", "</h1>" + bar, 1)  # (one copy of the page)
 
 
 def _section_titles(page: Any) -> tuple[str, ...]:
