@@ -54,14 +54,12 @@ _VERSIONS = "versions.json"  # in the cache folder: installed versions of the di
 
 @dataclass
 class _Content:
-    """A page's content as ``on_page_content`` gave it, and what is made of it for search and after."""
+    """A page's content as ``on_page_content`` gave it, and what search is to read of it."""
 
     html: str
     spans: list[Span]  # its formulas
     shown: str | None = None  # as search reads it: formulas as text, with markers (``math_text``)
     originals: list[str] = field(default_factory=list)  # the formulas those markers stand for
-    final: str | None = None  # after search: formulas as MathML, figures' SVGs in
-    interactive: bool = False  # it holds an interactive figure
 
 
 @dataclass(frozen=True)
@@ -380,9 +378,10 @@ class BuildSession:
         characters are known by ``on_env`` (``mathml.MathError`` if one is broken).
 
         With ``src_uri`` (the page's content as ``on_page_content`` gives it), the content
-        search is to read (``for_search``) and the one after it (``after_search``) are made
-        now as well, while the page's text, figures and formulas are fresh in memory: by
-        the time its template is rendered, every other page has been converted.
+        search is to read (``for_search``) is made now as well, while the page's text is
+        fresh in memory: by the time its template is rendered, every other page has been
+        converted. (The content after search, with its MathML and SVGs, is three times as
+        big: it is made at ``after_search``, so that a build holds one page's of it at a time.)
         """
         from mkdocs_backprop import mathml
 
@@ -394,7 +393,6 @@ class BuildSession:
             self._converted(_distinct(spans))
         if src_uri is not None:
             content.shown, content.originals = self.searchable(page_html, spans)
-            content.final, content.interactive = self._final(page_html, spans)
 
     def searchable(self, page_html: str, spans: list[Span] | None = None) -> tuple[str, list[str]]:
         """``page_html`` with its formulas as readable text (``math_text.for_search``) and the
@@ -431,9 +429,9 @@ class BuildSession:
         """The page's content once search has read it: formulas as MathML and the figures'
         SVGs in (``placeholders.new_late``).
 
-        If the content is still what ``for_search`` gave, that is the content made from
-        the one before search (``finish`` need not look for SVG comments in the whole
-        page then); else (another plugin changed it) the formulas are put back
+        If the content is still what ``for_search`` gave, it is made from the content
+        before search in one pass (and ``finish`` need not look for SVG comments in the
+        whole page); else (another plugin changed it) the formulas are put back
         (``math_text.restore``) and ``finish`` puts the SVGs in.
         """
         kept = self._contents.pop(src_uri, None)
@@ -442,10 +440,8 @@ class BuildSession:
 
             originals = kept.originals if kept is not None else []
             return restore(content, self.as_mathml(originals)) if originals else content
-        if kept.final is None:
-            kept.final, kept.interactive = self._final(kept.html, kept.spans)
-        self._finished[src_uri] = kept.interactive
-        return kept.final
+        final, self._finished[src_uri] = self._final(kept.html, kept.spans)
+        return final
 
     def _final(self, before: str, spans: list[Span]) -> tuple[str, bool]:
         """``before`` (a page's content) with its formulas as MathML and its figures' SVGs
