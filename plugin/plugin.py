@@ -42,7 +42,7 @@ import os
 import posixpath
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -465,8 +465,9 @@ def _escape_title(output: str, title: str) -> str:
 
 def _with_download_links(page_html: str, name: str, wheel_href: str | None) -> str:
     """The page's HTML with links to its notebook and script right under its title."""
-    links = [f'<a href="{name}.ipynb" download>노트북 (.ipynb)</a>',
-             f'<a href="{name}.py" download>파이썬 스크립트 (.py)</a>']
+    href = html.escape(quote(name))  # a file name may hold any character (#, ?, ", <)
+    links = [f'<a href="{href}.ipynb" download>노트북 (.ipynb)</a>',
+             f'<a href="{href}.py" download>파이썬 스크립트 (.py)</a>']
     if wheel_href:
         links.append(f'<a href="{html.escape(wheel_href)}" download title="노트북이 불러 쓰는 패키지">'
                      "패키지 (.whl)</a>")

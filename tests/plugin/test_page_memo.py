@@ -130,3 +130,13 @@ def test_figure_numbers_reach_unchanged_pages_without_notebooks(tmp_path: Path) 
     (root / "docs" / "index.md").write_text(f"# 하나\n\n{plain}", encoding="utf-8")
     _ok(root)
     assert "<figcaption>그림 5-2</figcaption>" in page_html(root, "two/index.html")
+
+
+def test_download_links_of_a_page_with_an_odd_file_name_lead_to_its_files(tmp_path: Path) -> None:
+    page = '# 이름\n\n```python exec\nprint(1)\n```\n'
+    root = write_site(tmp_path, {"index.md": "# 첫\n", 'a#b "c".md': page}, options="watch: []")
+    _ok(root)
+    written = root / "site" / 'a#b "c"'
+    assert (written / 'a#b "c".ipynb').is_file()
+    html_text = (written / "index.html").read_text(encoding="utf-8")
+    assert 'href="a%23b%20%22c%22.ipynb"' in html_text and 'href="a%23b%20%22c%22.py"' in html_text
