@@ -4,7 +4,7 @@ Two records, both in the cache folder:
 
 - An ``Outline`` per page source: what ``BuildSession.scan`` needs before any page
   is built (the results' cache key, the figures to number, the ``{fig}``
-  references and links the page holds), so that an unchanged page is not parsed
+  references the page holds), so that an unchanged page is not parsed
   to learn it. All pages' outlines live in one file (``OutlineStore``), read once
   a build and written only when a page changed.
 - A page's *assembled* Markdown (``pack``/``unpack``): the Markdown with
@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["Outline", "OutlineStore", "pack", "unpack"]
 
 _OUTLINES = "outlines.json"  # in the cache folder
-# A Markdown link's target, as the notebook resolves it: "](target ...)".
-LINK_RE = re.compile(r"(?P<open>\]\()(?P<target>[^)\s]+)(?P<close>[^)]*\))")
 
 
 @dataclass(frozen=True)
@@ -51,20 +49,16 @@ class Outline:
     blocks: int  # ``python exec``/``python figure`` blocks
     figures: tuple[tuple[str | None, int], ...]  # each figure block's id="…" (or None) and line
     refs: tuple[str, ...]  # the ``{fig}`` ids the prose refers to, in order
-    links: tuple[str, ...]  # Markdown link targets in the prose (the notebook resolves them)
     problems: int  # syntax errors found while parsing (such a page is never kept)
 
     @classmethod
     def of(cls, plan: PagePlan, key: str | None) -> Outline:
         refs: list[str] = []
-        links: list[str] = []
         line = plan.page.line_offset
         for segment in plan.page.segments:
             if isinstance(segment, str):
                 line += 1
                 refs.extend(r.text for r in find_inline(segment, line) if r.kind == "fig")
-                if "](" in segment:
-                    links.extend(m.group("target") for m in LINK_RE.finditer(segment))
             elif isinstance(segment, Block):
                 line = segment.last_line
             else:
@@ -73,24 +67,23 @@ class Outline:
         return cls(key if plan.items else None, len(plan.items), plan.stop,
                    sum(1 for i in plan.items if i.kind != "inline"),
                    tuple((b.options.get("id"), b.line) for b in blocks if b.kind == "figure"),
-                   tuple(refs), tuple(links), len(plan.page.errors) + sum(1 for b in blocks if b.problem))
+                   tuple(refs), len(plan.page.errors) + sum(1 for b in blocks if b.problem))
 
     def to_json(self) -> list[Any]:
         return [self.key, self.items, self.stop, self.blocks, [list(f) for f in self.figures],
-                list(self.refs), list(self.links), self.problems]
+                list(self.refs), self.problems]
 
     @classmethod
     def from_json(cls, data: Any) -> Outline | None:
         try:
-            key, items, stop, blocks, figures, refs, links, problems = data
-            outline = cls(key, items, stop, blocks, tuple((i, n) for i, n in figures), tuple(refs), tuple(links),
-                          problems)
+            key, items, stop, blocks, figures, refs, problems = data
+            outline = cls(key, items, stop, blocks, tuple((i, n) for i, n in figures), tuple(refs), problems)
         except (TypeError, ValueError):
             return None
         ints = (outline.items, outline.stop, outline.blocks, outline.problems)
         if not (key is None or isinstance(key, str)) or not all(type(n) is int for n in ints) \
                 or not all((i is None or isinstance(i, str)) and type(n) is int for i, n in outline.figures) \
-                or not all(isinstance(s, str) for s in (*outline.refs, *outline.links)):
+                or not all(isinstance(s, str) for s in outline.refs):
             return None
         return outline
 

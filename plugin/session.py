@@ -342,11 +342,11 @@ class BuildSession:
             targets.append(entry)
         notebook = None
         if downloads is not None and self.settings.notebooks:
+            if not downloads.links_key:
+                return None  # what the notebook's links resolve to is not known in one digest
             wheel = downloads.wheel
             notebook = [downloads.page_url, downloads.site_name, downloads.wheel_url,
-                        wheel.filename if wheel is not None else None, index.ids_digest(),
-                        downloads.links_key or [[downloads.resolve_link(t) for t in outline.links],
-                                                [downloads.figure_url(e) for e in targets]]]
+                        wheel.filename if wheel is not None else None, index.ids_digest(), downloads.links_key]
         return digest("assembled", self.environment, self._settings_key, page.src_uri, page.path,
                       hashlib.sha256(markdown.encode()).hexdigest(),
                       page.source.count("\n", 0, len(page.source) - len(markdown)),  # front matter's lines
