@@ -117,20 +117,21 @@ def wrapper_spans(page_html: str) -> list[Span]:
     spans = []
     at = find(_CLASS)
     while at >= 0:
-        if at >= 6 and startswith("<span ", at - 6):
-            close = find("</span>", at + 19)
-            if close >= 0:
-                spans.append((at - 6, close + 7, "span", page_html[at - 6:close + 7]))
-                at = find(_CLASS, close + 7)
-                continue
-        elif at >= 5 and startswith("<div ", at - 5):
-            close = find("</div>", at + 19)
-            if close >= 0:
-                spans.append((at - 5, close + 6, "div", page_html[at - 5:close + 6]))
-                at = find(_CLASS, close + 6)
-                continue
-        at = find(_CLASS, at + 1)
+        for tag, opening, closing in _WRAPPER_TAGS:
+            start = at - len(opening)
+            if start >= 0 and startswith(opening, start):
+                close = find(closing, at + len(_CLASS))
+                if close >= 0:
+                    end = close + len(closing)
+                    spans.append((start, end, tag, page_html[start:end]))
+                    at = find(_CLASS, end)
+                    break
+        else:
+            at = find(_CLASS, at + 1)
     return spans
+
+
+_WRAPPER_TAGS = (("span", "<span ", "</span>"), ("div", "<div ", "</div>"))
 
 
 def convert_wrapper(wrapper: str) -> str:
