@@ -169,6 +169,24 @@ def test_the_worker_keeps_what_provides_each_module_for_the_next_worker(tmp_path
     assert list(imported_distributions(memo)) == ["packaging"]
 
 
+def test_the_worker_ends_without_tearing_down_what_it_preloaded(tmp_path: Path) -> None:
+    # MkDocs waits for the worker to end after every build that ran a page; the
+    # interpreter's teardown of numpy and friends cost ~30 ms of that wait. The worker
+    # ends with os._exit once its pages are done: a preloaded module's exit handler
+    # (which stands in for that teardown) never runs, and the pages' results arrived.
+    (tmp_path / "slow_teardown.py").write_text(
+        "import atexit, pathlib\n"
+        "atexit.register(lambda: pathlib.Path('torn-down').touch())\n"
+    )
+    client = WorkerClient(tmp_path, preload=["slow_teardown"])
+    try:
+        assert run(client, [Item("inline", "6 * 7", 1)]) == [ItemResult(value="42")]
+    finally:
+        client.close()
+    assert client._process.returncode == 0
+    assert not (tmp_path / "torn-down").exists()
+
+
 # Stands in for a process the preloaded code forked: it keeps the worker's end of the
 # control socket open after the worker is killed. The worker itself stays busy
 # importing until MkDocs' end of that socket is shut or closed (end-of-file).
