@@ -26,9 +26,7 @@ import json
 import re
 import sys
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from mkdocs_backprop.blocks import Block, Fence, InlineRef, find_inline
@@ -36,6 +34,7 @@ from mkdocs_backprop.cache import ResultCache, digest
 from mkdocs_backprop.figure_index import FigureEntry, FigureIndex
 from mkdocs_backprop.figures import PageFigure
 from mkdocs_backprop.josa import fix_leading_particle
+from mkdocs_backprop.notebook_context import NotebookContext, PageDownloads
 from mkdocs_backprop.page_plan import PagePlan
 from mkdocs_backprop.verify import unverified_items
 from mkdocs_backprop.wheel import Wheel
@@ -53,38 +52,6 @@ _ADMONITION_RE = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind
 _TAB_RE = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
 _LINK_RE = re.compile(r"(?P<open>\]\()(?P<target>[^)\s]+)(?P<close>[^)]*\))")
 _MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>#|])")
-
-
-@dataclass(frozen=True)
-class NotebookContext:
-    """What the page alone does not know: where it and the site live."""
-
-    page_url: str  # the page's absolute address on the site
-    site_name: str
-    wheel: Wheel | None  # the pages' own library, published beside the notebooks
-    wheel_url: str = ""  # its address on the site
-    # A Markdown link target as written in the page ("../x.md#a") -> an absolute URL, or None
-    resolve_link: Callable[[str], str | None] = lambda target: None
-    figure_url: Callable[[FigureEntry], str] = lambda entry: f"#{entry.anchor}"
-    # A digest of everything ``resolve_link`` and ``figure_url`` answer from (the site's
-    # pages and their addresses), so a page's links need not be resolved to key it; ""
-    # when the caller has none (they are resolved then).
-    links_key: str = ""
-
-
-@dataclass(frozen=True)
-class PageDownloads:
-    notebook: str  # .ipynb JSON
-    script: str  # .py, percent format
-    requirements: tuple[str, ...]  # packages to install besides numpy and the wheel
-    # Or both as files a previous build stored (``notebook`` and ``script`` are then empty)
-    stored: tuple[Path, Path] | None = None
-
-    def files(self) -> list[tuple[str, bytes | Path]]:
-        """(suffix, the file's bytes or a stored file to copy) for the notebook and the script."""
-        if self.stored is not None:
-            return [(".ipynb", self.stored[0]), (".py", self.stored[1])]
-        return [(".ipynb", self.notebook.encode()), (".py", self.script.encode())]
 
 
 @dataclass

@@ -25,7 +25,7 @@ from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.worker_protocol import ItemResult
 
 if TYPE_CHECKING:
-    from mkdocs_backprop.notebook import PageDownloads
+    from mkdocs_backprop.notebook_context import PageDownloads
 
 __all__ = ["PageOutcome", "assemble"]
 

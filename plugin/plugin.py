@@ -59,7 +59,7 @@ from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.worker_client import WorkerError
 
 if TYPE_CHECKING:
-    from mkdocs_backprop.notebook import NotebookContext, PageDownloads
+    from mkdocs_backprop.notebook_context import NotebookContext, PageDownloads
 
 log = get_plugin_logger("backprop")
 
@@ -352,7 +352,7 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         """Where the page and the site live, for its notebook's links (None: no notebooks)."""
         if not (self.config.enabled and self.config.notebooks):
             return None
-        from mkdocs_backprop.notebook import NotebookContext
+        from mkdocs_backprop.notebook_context import NotebookContext
 
         site = (config.site_url or "/").rstrip("/") + "/"
         wheel = self.session.wheel()

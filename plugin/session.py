@@ -43,7 +43,7 @@ from mkdocs_backprop.worker_protocol import ItemResult, PageInputs, PageJob, Pag
 
 if TYPE_CHECKING:
     from mkdocs_backprop.mathml import Span
-    from mkdocs_backprop.notebook import NotebookContext
+    from mkdocs_backprop.notebook_context import NotebookContext
     from mkdocs_backprop.wheel import Wheel
 
 __all__ = ["BuildSession", "KeptWorker", "SourcePage"]
@@ -315,7 +315,7 @@ class BuildSession:
         self.counts["figures cached"] += len(outline.figures)
         outcome = PageOutcome(unpacked.markdown, [])
         if stored is not None:
-            from mkdocs_backprop.notebook import PageDownloads
+            from mkdocs_backprop.notebook_context import PageDownloads
 
             self.cache.used.update(f"assembled/{p.name}" for p in stored)
             outcome.downloads = PageDownloads("", "", (), stored=stored)  # type: ignore[arg-type]
