@@ -19,6 +19,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -168,6 +169,10 @@ class ResultCache:
     # settings) may still be using them.
     PRUNE_AFTER_S = 24 * 3600.0
     _FOLDERS = ("pages", "svg", "math", "fonts", "notebooks", "assembled", "wheels")
+    # Every entry's name starts with its key (hex digits, then "." or "-"). Pruning deletes
+    # nothing else: a cache_dir pointed at a folder of the author's own (docs/, the site's
+    # folder) must not cost them a file that happens to sit in a "pages/" or "fonts/" folder.
+    _ENTRY_NAME = re.compile(r"[0-9a-f]{32,}[.-]")
 
     def __init__(self, directory: Path | None, *, refresh: bool = False,
                  warn: Callable[[str], None] | None = None) -> None:
@@ -195,7 +200,7 @@ class ResultCache:
                 continue  # no such folder yet
             for entry in entries:
                 name = f"{folder}/{entry.name}"
-                if name in self.used or entry.name.startswith(".tmp-"):
+                if name in self.used or not self._ENTRY_NAME.match(entry.name) or not entry.is_file():
                     continue
                 try:
                     if entry.stat().st_mtime < limit:

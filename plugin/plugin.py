@@ -93,6 +93,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
     def on_config(self, config: Any) -> Any:
         """https://www.mkdocs.org/dev-guide/plugins/#on_config"""
         self.root = Path(config.config_file_path or ".").resolve().parent
+        if self.config.enabled and self.config.cache:
+            _check_cache_place(self.root, self.config.cache_dir, config.docs_dir, config.site_dir)
         # The home page's notebook is named after the site's address (".../dlfs-backprop/"),
         # which is the same on every machine that builds it; "index" without one.
         self.home_name = posixpath.basename(urlsplit(config.site_url or "").path.rstrip("/")) or "index"
@@ -434,6 +436,24 @@ class _ShownInPage(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not getattr(record, _SHOWN_IN_PAGE, False)
+
+
+def _check_cache_place(root: Path, cache_dir: str, docs_dir: str, site_dir: str) -> None:
+    """Refuse a ``cache_dir`` that is not a folder of its own: the cache deletes entries
+    nobody used, MkDocs copies what is in docs/ into the site and empties the site's folder."""
+    cache = (root / cache_dir).resolve()
+    places = [(root, "the folder of mkdocs.yml"), (Path(docs_dir).resolve(), f"docs_dir ({docs_dir})"),
+              (Path(site_dir).resolve(), f"site_dir ({site_dir})")]
+    for place, name in places:
+        if cache == place or place.is_relative_to(cache):
+            where = f"is {name}" if cache == place else f"holds {name}"
+        elif name != places[0][1] and cache.is_relative_to(place):
+            where = f"is inside {name}"
+        else:
+            continue
+        raise PluginError(
+            f"backprop: cache_dir: {cache_dir!r} in mkdocs.yml {where}; the cache needs a folder of its "
+            "own (it deletes the entries no build uses), e.g. the default .cache/backprop")
 
 
 def _cache_warning(message: str) -> None:
