@@ -358,6 +358,64 @@ def test_print_leaves_out_buttons_and_controls(printed: dict) -> None:
     assert not shown, "\n".join(shown[:20])
 
 
+# Material prints in its light palette whatever the reader chose on screen (its slate
+# palette is @media screen); figure colours must follow, or a dark-palette tint lands on paper.
+PRINTED_LABEL_COLOURS = r"""() => {
+  const rgba = c => { const v = c.match(/[\d.]+/g).map(Number); return v.length === 3 ? [...v, 1] : v; };
+  const paper = rgba(getComputedStyle(document.body).backgroundColor);
+  return {
+    scheme: document.body.getAttribute('data-md-color-scheme'),
+    paper,
+    labels: [...document.querySelectorAll('figure.bp-figure svg.bp-svg text')]
+      .filter(t => t.textContent.trim())
+      .map(t => ({text: t.textContent, fill: rgba(getComputedStyle(t).fill),
+                  figure: t.closest('figure').id})),
+  };
+}"""
+
+
+def _paper_contrast(fg: list[float], paper: list[float]) -> float:
+    def lin(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    def luminance(rgb: list[float]) -> float:
+        r, g, b = (lin(c) for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    alpha = fg[3]
+    seen = [alpha * f + (1 - alpha) * p for f, p in zip(fg[:3], paper[:3])]
+    hi, lo = sorted((luminance(seen), luminance(paper[:3])), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_printed_from_the_dark_palette_every_figure_label_reads_on_paper(
+        browser: Any, served_site: ServedSite) -> None:
+    recorder = Recorder(served_site.origin)
+    context = new_context(browser, recorder)
+    context.add_init_script(_palette_script(served_site, "slate"))
+    page = context.new_page()
+    page.set_viewport_size({"width": 718, "height": 1047})
+    problems, checked = [], 0
+    # Gradients (the backward colour), shapes (muted), values, and the chart's series.
+    for name in ("ch05/6-affine-softmax/", "ch05/7-backprop-implementation/"):
+        page.emulate_media(media="screen")
+        page.goto(served_site.url(name))
+        page.evaluate("document.fonts.ready.then(() => true)")
+        page.emulate_media(media="print")
+        seen = page.evaluate(PRINTED_LABEL_COLOURS)
+        assert seen["scheme"] == "slate"  # the reader's choice is still the dark palette
+        assert seen["paper"][:3] == [255, 255, 255]  # and Material prints on white
+        for label in seen["labels"]:
+            checked += 1
+            ratio = _paper_contrast(label["fill"], seen["paper"])
+            if ratio < 4.5:
+                problems.append(f"{name}#{label['figure']} {label['text']!r}: {ratio:.2f}:1 ({label['fill']})")
+    context.close()
+    assert checked > 100
+    assert not problems, "\n".join(problems[:20])
+
+
 # -- the glyphs readers get ------------------------------------------------------------
 
 
