@@ -10,6 +10,7 @@ collapsed "코드 보기" unless the block says ``source="show"``.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -78,6 +79,7 @@ class _Assembler:
         self.outcome = PageOutcome("", [Failure(self.plan.path, e.line, e.message) for e in self.plan.page.errors])
         self.index = {_source_key(source): i for i, source in enumerate(self.plan.sources)}
         self.first_failure: Failure | None = None
+        self.open_tag = ""  # the start of an HTML tag a previous line left open ("<a\n")
 
     def run(self) -> PageOutcome:
         out: list[str] = []
@@ -89,8 +91,10 @@ class _Assembler:
             elif isinstance(segment, Fence):
                 line += len(segment.lines)
                 out.extend(segment.lines)
+                self.open_tag = ""
             else:
                 line = segment.last_line
+                self.open_tag = ""
                 if segment.kind == "figure":
                     out.extend(self.figure(segment))
                 else:
@@ -143,11 +147,22 @@ class _Assembler:
 
     def text_line(self, text: str, line: int) -> str:
         pieces, last = [], 0
+        open_tag, self.open_tag = self.open_tag, _open_tag(self.open_tag, text)
         for ref in find_inline(text, line):
             if self.results is None:
                 continue  # disabled: values and references stay as inline code
             pieces.append(text[last:ref.start])
             token = self.placeholders.new("i")
+            place = _markup_place(open_tag + text[:ref.start], text[ref.end:])
+            if place is not None:
+                # Escaped text is safe only as text: in a tag or an address it would be markup.
+                written = f"`{{{ref.kind}}} {ref.text}`"
+                self.outcome.failures.append(Failure(self.plan.path, line, (
+                    f"{written} is {place}, where its text would become markup (a javascript: link, "
+                    "an event handler); put it in the text around the link or element instead")))
+                pieces.append(token)
+                last = ref.end
+                continue
             if ref.kind == "py":
                 self.placeholders.html[token], self.placeholders.math[token], reading = self.value_html(ref)
             else:
@@ -224,6 +239,38 @@ class _Assembler:
             last = ref.end
         parts.append(html.escape(_agreeing(reading, caption[last:])))
         return "".join(parts)
+
+
+# Where the Markdown around a value makes it part of markup rather than text.
+_IN_TAG_RE = re.compile(r"<[A-Za-z][\w:-]*(?:\s[^<>]*)?$|</[A-Za-z][\w:-]*\s*$|<$")
+_ADDRESS_RES = (re.compile(r"\]\(\s*<?[^\s()<>]*$"), re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?[^\s<>]*$"))
+_ATTRIBUTE_LIST_RE = re.compile(
+    r"\{:?[ \t]*(?:[#.][\w-]+[ \t]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s\"'}]*)[ \t]+)*[\w-]+=[\"']?[^\"'{}]*$")
+
+
+def _markup_place(before: str, after: str) -> str | None:
+    """What markup a value between ``before`` and ``after`` (the rest of its line) is
+    part of, if any: a tag (closed after it: "a<b `{py} x`" is text), a link's address
+    or an attribute list."""
+    if "<" in before and ">" in after and _IN_TAG_RE.search(before):
+        return "inside an HTML tag"
+    if "]" in before and any(pattern.search(before) for pattern in _ADDRESS_RES):
+        return "a link's address"
+    if "{" in before and _ATTRIBUTE_LIST_RE.search(before):
+        return "inside an attribute list {: …}"
+    return None
+
+
+_OPEN_TAG_RE = re.compile(r"<[A-Za-z][\w:-]*(?:\s[^<>]*)?$")
+
+
+def _open_tag(open_tag: str, text: str) -> str:
+    """The start of the HTML tag still open after ``text`` (a line), if any; a blank
+    line ends raw HTML in Markdown."""
+    if not text.strip() or (not open_tag and "<" not in text):
+        return ""
+    match = _OPEN_TAG_RE.search(open_tag + text)
+    return match.group() + "\n" if match else ""
 
 
 def _agreeing(reading: str | None, following: str) -> str:

@@ -166,7 +166,7 @@ class Placeholders:
                 particle = PARTICLE_RE.match(page_html, end)
             if particle is None:  # most values
                 if token in html_of:
-                    pieces += (page_html[last:at], html_of[token])
+                    pieces += (page_html[last:at], html_of[token] if _in_text(page_html, at) else "")
                     last = end
                 scanned = end
                 continue
@@ -177,9 +177,34 @@ class Placeholders:
                     josa = _agree(reading[token], josa)
                 # A value inside the gloss is filled as well: "650(`{py} n`개)이".
                 between = self.fill(gloss.group()) if gloss is not None else ""
-                pieces += (page_html[last:at], html_of[token], between, josa)
+                pieces += (page_html[last:at], html_of[token] if _in_text(page_html, at) else "", between, josa)
                 last = scanned
         return "".join([*pieces, page_html[last:]]) if pieces else page_html
+
+
+def _in_text(page_html: str, at: int) -> bool:
+    """Whether a token at ``at`` is where escaped text stays text: outside tags, or in a
+    quoted attribute that is neither a handler, a style nor an address (an address only
+    after "#"). Assembly refuses values written inside tags and link addresses (with
+    their line); this keeps any that reach one by another way (a tag over several lines)
+    from becoming markup."""
+    opened = page_html.rfind("<", 0, at)
+    if opened < 0 or opened < page_html.rfind(">", 0, at):
+        return True
+    attribute = _QUOTED_ATTRIBUTE_RE.search(page_html, opened, at)
+    if attribute is None:
+        return False
+    name = attribute.group(1).lower()
+    if name.startswith("on") or name == "style":
+        return False
+    value = attribute.group(2) if attribute.group(2) is not None else attribute.group(3)
+    return name not in _ADDRESS_ATTRIBUTES or value.startswith("#")
+
+
+# In a tag, the attribute a position is inside of, if it is quoted: (name, value so far).
+_QUOTED_ATTRIBUTE_RE = re.compile(r"""\s([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)|'([^']*))$""")
+_ADDRESS_ATTRIBUTES = frozenset(
+    "href src action formaction xlink:href poster data cite background srcset codebase manifest".split())
 
 
 # What a particle can start with (``PARTICLE_RE`` is tried only after one of these).

@@ -8,11 +8,12 @@ attack; the figure's harmless parts must still be drawn.
 """
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from reliability_helpers import build, page_html, unsafe_markup, write_site
+from reliability_helpers import build, errors, page_html, unsafe_markup, write_site
 
 
 def _svg_page(inner: str, root_attrs: str = "") -> str:
@@ -47,6 +48,22 @@ ATTACKS: dict[str, str] = {
                      "'digraph { a [URL=\"javascript:alert(1)\"]; b [href=\"javascript:alert(2)\"]; "
                      "a -> b [labelURL=\"javascript:alert(3)\", label=\"l\"] }'\n```\n"),
     "math-href.md": "# 식\n\n값 $`{py} chr(92) + 'href{javascript:alert(1)}{x}'`$ 끝.\n",
+    # A value is escaped for text; inside a tag or an address it would be markup.
+    "link-address.md": "# 링크\n\n[눌러 보기](`{py} 'javascript:alert(1)'`)\n",
+    "link-reference.md": "# 링크\n\n[눌러 보기][r]\n\n[r]: `{py} 'javascript:alert(1)'`\n",
+    "tag-href.md": "# 태그\n\n<a href=\"`{py} 'javascript:alert(1)'`\">눌러 보기</a>\n",
+    "tag-unquoted.md": "# 태그\n\n<span title=`{py} 'x onmouseover=alert(1)'`>글</span>\n",
+    "tag-name.md": "# 태그\n\n<`{py} 'img src=x onerror=alert(1)'`>\n",
+    "tag-lines.md": "# 태그\n\n<a title=\"글\"\n   href=\"`{py} 'javascript:alert(1)'`\">눌러 보기</a>\n",
+    "attribute-list.md": "# 목록\n\n문단.\n{: onmouseover=\"`{py} 'alert(1)'`\" }\n",
+}
+
+# pages whose value is refused where it is written: (line, the place named)
+REFUSED = {
+    "link-address.md": (3, "a link's address"), "link-reference.md": (5, "a link's address"),
+    "tag-href.md": (3, "inside an HTML tag"), "tag-unquoted.md": (3, "inside an HTML tag"),
+    "tag-name.md": (3, "inside an HTML tag"), "tag-lines.md": (4, "inside an HTML tag"),
+    "attribute-list.md": (4, "inside an attribute list"),
 }
 
 # pages whose figure must still be drawn, with a part of it that must survive
@@ -57,10 +74,14 @@ DRAWN = {
 
 
 @pytest.fixture(scope="module")
-def attacked_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def attacked_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     root = write_site(tmp_path_factory.mktemp("unsafe"), {"index.md": "# 목차\n\n본문.\n", **ATTACKS})
-    build(root)
-    return root
+    return root, build(root)
+
+
+@pytest.fixture(scope="module")
+def attacked_site(attacked_build: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    return attacked_build[0]
 
 
 def _html(root: Path, page: str) -> str:
@@ -97,3 +118,13 @@ def test_a_formula_value_cannot_make_a_link(attacked_site: Path) -> None:
     html = _html(attacked_site, "math-href.md")
     assert "<math" in html  # still converted
     assert "href=" not in html.split("<math", 1)[1].split("</math>", 1)[0]
+
+
+@pytest.mark.parametrize("page", sorted(REFUSED))
+def test_a_value_written_inside_markup_is_an_error_at_its_line(attacked_build, page: str) -> None:
+    _, result = attacked_build
+    line, place = REFUSED[page]
+    reported = [e for e in errors(result) if f"docs/{page}:" in e]
+    assert len(reported) == 1, reported
+    assert f"docs/{page}:{line}: `{{py}} " in reported[0] and f"is {place}" in reported[0]
+    assert result.returncode != 0
