@@ -358,6 +358,34 @@ def test_print_leaves_out_buttons_and_controls(printed: dict) -> None:
     assert not shown, "\n".join(shown[:20])
 
 
+COLLAPSED_CONTENT = r"""() => [...document.querySelectorAll('article details:not([open])')].map(d => ({
+  summary: d.querySelector('summary').textContent.trim(),
+  shown: [...d.children].filter(c => c.tagName !== 'SUMMARY')
+    .map(c => c.checkVisibility() && c.getBoundingClientRect().height > 0),
+  chevron: getComputedStyle(d.querySelector('summary'), '::after').display,
+}))"""
+
+
+def test_in_print_collapsed_code_and_answers_are_printed_open(browser: Any, served_site: ServedSite) -> None:
+    recorder = Recorder(served_site.origin)
+    context = new_context(browser, recorder)
+    page = context.new_page()
+    page.set_viewport_size({"width": 718, "height": 1047})
+    page.goto(served_site.url("ch05/3-backward/"))
+    on_screen = page.evaluate(COLLAPSED_CONTENT)
+    # A figure's "코드 보기" and the exercise's "답 보기", closed on screen ...
+    assert {"코드 보기", "답 보기"} <= {d["summary"] for d in on_screen}
+    assert not any(any(d["shown"]) for d in on_screen)
+    page.emulate_media(media="print")
+    on_paper = page.evaluate(COLLAPSED_CONTENT)
+    context.close()
+    # ... are printed with their content, and without the chevron that says "click to open".
+    assert [d["summary"] for d in on_paper] == [d["summary"] for d in on_screen]
+    closed = [d["summary"] for d in on_paper if not d["shown"] or not all(d["shown"])]
+    assert not closed, closed
+    assert {d["chevron"] for d in on_paper} == {"none"}
+
+
 # Material prints in its light palette whatever the reader chose on screen (its slate
 # palette is @media screen); figure colours must follow, or a dark-palette tint lands on paper.
 PRINTED_LABEL_COLOURS = r"""() => {
