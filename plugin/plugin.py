@@ -345,7 +345,10 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         return self._source(file)
 
     def _source(self, file: Any) -> SourcePage:
-        source = file.content_string
+        try:
+            source = file.content_string
+        except UnicodeDecodeError as error:
+            raise PluginError(_not_utf8(self._path(file), error)) from None
         meta = get_data(source)[1] if source.startswith("---") else {}
         return SourcePage(file.src_uri, self._path(file), source, meta.get("figure_label"),
                           self.sections.get(file.src_uri, ()))
@@ -454,6 +457,15 @@ def _check_cache_place(root: Path, cache_dir: str, docs_dir: str, site_dir: str)
         raise PluginError(
             f"backprop: cache_dir: {cache_dir!r} in mkdocs.yml {where}; the cache needs a folder of its "
             "own (it deletes the entries no build uses), e.g. the default .cache/backprop")
+
+
+def _not_utf8(path: str, error: UnicodeDecodeError) -> str:
+    """The message for a page MkDocs cannot read as UTF-8, at the first bad byte."""
+    before = error.object[:error.start]
+    line = before.count(b"\n") + 1
+    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    return (f"backprop: {path}:{line}: the page is not UTF-8 text (byte 0x{error.object[error.start]:02x} at "
+            f"column {column}); save the file as UTF-8 (in most editors: File → Save with Encoding → UTF-8)")
 
 
 def _cache_warning(message: str) -> None:

@@ -36,6 +36,17 @@ def test_lone_surrogates_in_output_and_values_are_shown_not_fatal(tmp_path: Path
     assert again.returncode == 0 and summary(again) == (0, 1)
 
 
+def test_a_page_that_is_not_utf8_is_one_error_at_its_first_bad_byte(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": "# 목차\n\n본문.\n"})
+    (root / "docs" / "latin.md").write_bytes("# Latin-1\n\nplain line\ncaf\xe9 au lait\n".encode("latin-1"))
+    result = build(root)
+    assert result.returncode != 0
+    assert tracebacks(result.stderr) == [] and "Traceback" not in result.stderr, result.stderr
+    reported = errors(result)
+    assert any(e.startswith("ERROR   -  backprop: docs/latin.md:4: the page is not UTF-8 text (byte 0xe9 at column 4)")
+               and "save the file as UTF-8" in e for e in reported), reported
+
+
 # -- options that are numbers but not usable ones -------------------------------------
 
 
