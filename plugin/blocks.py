@@ -162,6 +162,9 @@ def parse_page(markdown: str, line_offset: int = 0) -> Page:
             quoted = _in_blockquote(lines[i], line_offset + i + 1)
             if quoted is not None:
                 page.errors.append(quoted)
+            unclosed = _unclosed_inline(lines[i], line_offset + i + 1)
+            if unclosed is not None:
+                page.errors.append(unclosed)
             page.segments.append(lines[i])
             i += 1
             continue
@@ -195,6 +198,25 @@ def _in_blockquote(text: str, line: int) -> BlockSyntaxError | None:
     return BlockSyntaxError(
         line, f"a `python {match.group('kind')}` block inside a blockquote (>) is not run; move it out of "
               'the quote (an admonition such as !!! quote "…" can set it apart instead)')
+
+
+_INLINE_OPEN_RE = re.compile(r"(?<!`)`+(?!`)\s*\{(?P<kind>py|fig)\}(?:\s|$)")
+
+
+def _unclosed_inline(text: str, line: int) -> BlockSyntaxError | None:
+    """A `` `{py} `` or `` `{fig} `` code span that its line does not close: Markdown would
+    close it on a later line and show it as code, so the value would silently not run."""
+    if "{py}" not in text and "{fig}" not in text:
+        return None
+    spans = [m.span() for m in _CODE_SPAN_RE.finditer(text)]
+    for match in _INLINE_OPEN_RE.finditer(text):
+        if not any(start <= match.start() < end for start, end in spans):
+            kind = match.group("kind")
+            return BlockSyntaxError(
+                line, f"this `{{{kind}}} …` is not closed on its line; an inline "
+                      f"{'value' if kind == 'py' else 'reference'} must be on one line: join its lines, "
+                      f"or end it with {match.group().split(chr(123))[0].strip()} on this line")
+    return None
 
 
 def snippet_includes(markdown: str, line_offset: int = 0) -> list[tuple[int, str]]:

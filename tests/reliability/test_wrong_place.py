@@ -28,6 +28,8 @@ PAGES: dict[str, str] = {
                            "    def describe(self):\n        return {}['missing']\nG()\n```\n"),
     "quoted.md": "# 인용\n\n> 인용문 속 코드:\n>\n> ```python exec\n> print('in a quote')\n> ```\n",
     "snippet.md": "# 조각\n\n본문.\n\n--8<-- \"part.md\"\n",
+    "value-two-lines.md": "# 값\n\n앞 문장 `{py} 1 + 1` 뒤.\n긴 값 `{py} 1 +\n2` 끝.\n",
+    "reference-two-lines.md": "# 참조\n\n본문.\n\n그림 ``{fig}\nfig-a`` 참고.\n",
 }
 
 # page -> (line the message must name, phrase it must hold, phrase it must not hold)
@@ -41,6 +43,8 @@ EXPECTED: dict[str, tuple[int, str, str | None]] = {
     "describe-raises.md": (9, "KeyError: 'missing'", "os._exit()"),
     "quoted.md": (5, "blockquote", None),
     "snippet.md": (5, "part.md", None),
+    "value-two-lines.md": (4, "this `{py} …` is not closed on its line; an inline value must be on one line", None),
+    "reference-two-lines.md": (5, "end it with `` on this line", None),
 }
 
 SNIPPETS = "  - pymdownx.snippets:\n      base_path: [snippets]\n      check_paths: true\n"
