@@ -657,12 +657,21 @@ class _Formatter:
             return str(value)
         if self._function is None:
             module, _, name = self.spec.partition(":")
-            function = getattr(importlib.import_module(module), name, None)
+            try:
+                function = getattr(importlib.import_module(module), name, None)
+            except Exception as error:  # noqa: BLE001 - said as a problem of the option
+                summary = "".join(traceback.format_exception_only(type(error), error)).strip()
+                raise _FormatterProblem(f"the plugin's formatter {self.spec!r} (mkdocs.yml) cannot be "
+                                        f"imported: {summary}") from None
             if not callable(function):
-                raise TypeError(f"the plugin's formatter {self.spec!r} is not a function; "
-                                'give "module:function" in mkdocs.yml')
+                raise _FormatterProblem(f"the plugin's formatter {self.spec!r} (mkdocs.yml) is not a function; "
+                                        'give "module:function"')
             self._function = function
         return str(self._function(value))
+
+
+class _FormatterProblem(Exception):
+    """The ``formatter`` option names no usable function: a problem of mkdocs.yml."""
 
 
 def _run_inline(item: Item, namespace: dict[str, Any], filename: str, formatter: _Formatter) -> ItemResult:
@@ -675,7 +684,15 @@ def _run_inline(item: Item, namespace: dict[str, Any], filename: str, formatter:
         if len(values) == 1 and isinstance(values[0], ast.FormattedValue) \
                 and values[0].conversion == -1 and values[0].format_spec is None:
             value = eval(compile(ast.Expression(values[0].value), filename, "eval"), namespace)
-            text = formatter(value)
+            try:
+                text = formatter(value)
+            except _FormatterProblem as problem:
+                return ItemResult.failed(item.line, str(problem))
+            except BaseException as error:
+                failure = _error(item.line, error, filename)
+                how = f"the plugin's formatter {formatter.spec!r}" if formatter.spec else "str()"
+                return ItemResult(error=dataclasses.replace(
+                    failure, message=f"{failure.message} (while {how} turned the value into text)"))
         else:
             text = eval(compile(ast.Expression(node), filename, "eval"), namespace)
     except BaseException as error:
@@ -725,12 +742,19 @@ def _failing_line(error: BaseException, filename: str, default: int) -> int:
     return line
 
 
+_PLUGIN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _short_traceback(error: BaseException, filename: str) -> str:
     """The traceback from the page's first frame on; the worker's frames are noise."""
     te = traceback.TracebackException.from_exception(error)
     for link in _chain(te):
         frames = list(link.stack)
-        first = next((i for i, f in enumerate(frames) if f.filename == filename), 0)
+        # From the page's first frame; without one (a formatter, a drawing's method called
+        # by the plugin), from the first frame that is not the plugin's own.
+        first = next((i for i, f in enumerate(frames) if f.filename == filename), None)
+        if first is None:
+            first = next((i for i, f in enumerate(frames) if not f.filename.startswith(_PLUGIN_DIR)), len(frames))
         link.stack = traceback.StackSummary.from_list(frames[first:])
     return _shown.text("".join(te.format()))
 

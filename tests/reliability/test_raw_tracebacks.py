@@ -47,6 +47,29 @@ def test_a_page_that_is_not_utf8_is_one_error_at_its_first_bad_byte(tmp_path: Pa
                and "save the file as UTF-8" in e for e in reported), reported
 
 
+BAD_STR_PAGE = ("# 값\n\n```python exec\nclass Odd:\n    def __str__(self):\n        return 1\n"
+                "odd = Odd()\n```\n\n값 `{py} odd` 끝.\n")
+
+
+@pytest.mark.parametrize("formatter,phrase", [
+    (None, "TypeError: __str__ returned non-string (type int) (while str() turned the value into text)"),
+    ('"layers.display:format_value"', "TypeError: __str__ returned non-string (type int) (while the plugin's "
+                                      "formatter 'layers.display:format_value' turned the value into text)"),
+    ('"no_such_module:shown"', "the plugin's formatter 'no_such_module:shown' (mkdocs.yml) cannot be imported: "
+                               "ModuleNotFoundError: No module named 'no_such_module'"),
+    ('"os:sep"', "the plugin's formatter 'os:sep' (mkdocs.yml) is not a function"),
+], ids=["str", "formatter-raises", "formatter-missing", "formatter-not-a-function"])
+def test_a_value_that_cannot_become_text_shows_no_plugin_frames(tmp_path: Path, formatter: str | None,
+                                                                phrase: str) -> None:
+    root = write_site(tmp_path, {"index.md": BAD_STR_PAGE},
+                      options=f"formatter: {formatter}" if formatter else "", book=formatter is not None)
+    result = build(root)
+    assert result.returncode != 0
+    reported = [e for e in errors(result) if "docs/index.md:" in e]
+    assert len(reported) == 1 and reported[0].startswith(f"ERROR   -  backprop: docs/index.md:10: {phrase}"), reported
+    assert "worker_process" not in result.stderr and "importlib" not in result.stderr, result.stderr
+
+
 # -- options that are numbers but not usable ones -------------------------------------
 
 
