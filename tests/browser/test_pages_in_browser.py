@@ -263,3 +263,23 @@ def test_the_glossary_gives_its_meanings_the_width_on_a_phone_and_stays_a_table_
         assert row["term"]["right"] <= row["original"]["left"] <= row["original"]["right"] <= row["meaning"]["left"], row
         assert abs(row["term"]["top"] - row["meaning"]["top"]) < 2, row
     context.close()
+
+
+# What is wider than the column (a figure, a table, a block formula, code) scrolls in its own
+# box; the page itself never pans sideways, down to the narrowest phones still in use.
+WIDE_INLINE = """() => [...document.querySelectorAll('article p, article li')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim().slice(0, 80))"""
+
+
+@pytest.mark.parametrize("width", [320, 360, 390])
+def test_no_page_scrolls_sideways_on_a_small_phone(browser: Any, served_site: ServedSite, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    wide = {}
+    for page in served_site.built.pages:
+        tab.goto(served_site.url(page))
+        tab.evaluate("document.fonts.ready.then(() => true)")
+        if tab.evaluate("document.documentElement.scrollWidth") > width:
+            wide[page] = tab.evaluate(WIDE_INLINE)
+    context.close()
+    assert not wide, wide
