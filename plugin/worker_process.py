@@ -67,6 +67,7 @@ def serve(control: socket.socket, preload: list[str]) -> None:
     """Fork one child per page channel received on ``control`` until it closes."""
     # Once, here: every page process inherits it. Computed beside the imports, not after.
     provided = _start_provided(os.environ.pop(MEMO_ENV, None))
+    _set_child_subreaper()
     _preload(preload)
     provided()
     send_message(control, "ready")
@@ -110,6 +111,19 @@ def serve(control: socket.socket, preload: list[str]) -> None:
             _collect(children)
             if children:
                 time.sleep(0.01)
+        # What a page process that did not end itself (killed at a timeout, os._exit, a
+        # crash) left in a session of its own came to this process, a child subreaper.
+        _end_descendants()
+
+
+def _set_child_subreaper() -> None:
+    """Become the parent of the orphans of this process's descendants (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _collect(children: set[int]) -> None:
@@ -125,13 +139,15 @@ def _collect(children: set[int]) -> None:
 
 def _become_page_process(server: int) -> None:
     """Set up a freshly forked page process: its own process group (so the page and
-    every process it starts end together), and death with the server."""
+    every process it starts end together), the parent of whatever the page starts and
+    leaves behind in a session of its own, and death with the server."""
     os.setpgid(0, 0)
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # Linux; elsewhere the group kill does it
+        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass
     if os.getppid() != server:  # the server died before the line above took effect
@@ -141,8 +157,47 @@ def _become_page_process(server: int) -> None:
 def _end_page_process(code: int) -> None:
     """End the page: with its process group, so nothing the page started outlives it."""
     if os.getpgrp() == os.getpid():  # a process the page's code forked is not the leader
+        _end_descendants()  # those that left the group (start_new_session=True, a daemon's setsid)
         os.killpg(0, signal.SIGKILL)
     os._exit(code)
+
+
+def _end_descendants(seconds: float = 2.0) -> None:
+    """Kill this process's children until none is left. As a child subreaper, this
+    process inherits the children of each one killed, down to the last descendant."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0]:
+                continue  # one reaped: look again
+        except ChildProcessError:
+            return  # no child at all (most pages)
+        for pid in _children(os.getpid()):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.001)
+
+
+def _children(parent: int) -> list[int]:
+    """The pids whose parent is ``parent`` (Linux's /proc; elsewhere none are found)."""
+    found = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return found
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 1 and int(fields[1]) == parent:
+            found.append(int(name))
+    return found
 
 
 def _kill_group(pid: int) -> None:
@@ -153,6 +208,7 @@ def _kill_group(pid: int) -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
 
 
 def _preload(modules: list[str]) -> None:

@@ -92,3 +92,35 @@ def test_a_subprocess_left_running_by_a_page_ends_with_the_build(tmp_path: Path)
         assert process_gone(helper_pid, 5), "a subprocess the page left running outlived the build"
     finally:
         kill_leftovers(page_pid, helper_pid)
+
+
+def _escaping_page(pids: Path, then: str) -> str:
+    """A block that starts two processes outside its process group, the way daemons and
+    ``start_new_session=True`` do, writes their pids, then does ``then``."""
+    return ('# 세션\n\n```python exec timeout="1"\n'
+            "import os, pathlib, subprocess, time\n"
+            "own = subprocess.Popen(['sleep', '301'], start_new_session=True)\n"
+            "reader, writer = os.pipe()\n"
+            "if os.fork() == 0:  # a daemon: fork, setsid, fork again, the middle one exits\n"
+            "    os.setsid()\n"
+            "    grandchild = subprocess.Popen(['sleep', '302'])\n"
+            "    os.write(writer, str(grandchild.pid).encode())\n"
+            "    os._exit(0)\n"
+            "daemon = int(os.read(reader, 32))\n"
+            f"pathlib.Path({str(pids)!r}).write_text(f'{{own.pid}} {{daemon}}')\n"
+            f"{then}```\n")
+
+
+@pytest.mark.parametrize("then", ["print('done')\n", "while True:\n    time.sleep(0.02)\n"],
+                         ids=["page-ends", "page-times-out"])
+def test_processes_a_page_started_in_their_own_session_end_with_the_build(tmp_path: Path, then: str) -> None:
+    pids = tmp_path / "pids.txt"
+    root = write_site(tmp_path / "site", {"index.md": _escaping_page(pids, then)}, options="cache: false")
+    result = build(root)
+    own, daemon = map(int, pids.read_text().split())
+    try:
+        assert ("did not finish within 1 s" in result.stderr) == ("while" in then), result.stderr
+        assert process_gone(own, 5), "a subprocess started with start_new_session=True outlived the build"
+        assert process_gone(daemon, 5), "a daemon (fork, setsid, fork) the page started outlived the build"
+    finally:
+        kill_leftovers(own, daemon)
