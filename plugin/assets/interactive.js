@@ -653,7 +653,9 @@
       }
       v.values.forEach(function (x, j) {
         var label = n.label + (v.shape.length ? index(v.shape, j) : "");
-        var input = el("input", { type: "number", step: "any", inputmode: "decimal",
+        // No inputmode="decimal": iOS then shows a keypad with no minus sign, and inputs
+        // such as ReLU's x are negative. A plain number field gets a keyboard with both.
+        var input = el("input", { type: "number", step: "any",
           value: formatNumber(x, v.dtype === "int"), "data-node": i, "data-index": j });
         var wrap = el("label", { "class": "bp-field" });
         wrap.appendChild(el("span", { "class": v.shape.length ? "bp-index" : "bp-name" }, v.shape.length ? index(v.shape, j) : label));

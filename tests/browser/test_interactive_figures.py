@@ -363,3 +363,24 @@ def test_keyboard_alone_steps_and_edits(context: tuple[Any, Recorder], served_si
     assert root.locator(".bp-status").inner_text().startswith("x: 10 → 12 (Δ = 2).")
     assert math.isfinite(float(root.locator(".bp-inputs input").first.input_value()))
     tab.close()
+
+
+def test_a_phone_keyboard_for_the_inputs_has_a_minus_sign(context: tuple[Any, Recorder], served_site: Any,
+                                                        pages_with_graphs: list[str]) -> None:
+    # inputmode="decimal" or "numeric" makes iOS show a keypad of digits and a point only:
+    # ReLU's x = [[1, -0.5], [-2, 3]] could not be typed on an iPhone. type="number" alone
+    # gets the keyboard of digits and signs.
+    page = next(p for p in pages_with_graphs if 'id="relu"' in served_site.built.html(p))
+    tab = open_page(context, served_site, page)
+    fields = tab.evaluate("""() => [...document.querySelectorAll('.bp-inputs input')].map(i => ({
+        figure: i.closest('figure').id, type: i.type, mode: i.inputMode, value: i.value}))""")
+    assert any(f["figure"] == "relu" and f["value"].startswith("-") for f in fields), fields
+    assert {f["type"] for f in fields} == {"number"}
+    keypads = [f for f in fields if f["mode"] in ("decimal", "numeric")]
+    assert not keypads, keypads
+    # And a negative value typed in is taken.
+    field = tab.locator("#relu .bp-inputs input").first
+    field.fill("-4")
+    field.dispatch_event("change")
+    assert "→ -4 " in tab.locator("#relu .bp-status").inner_text()
+    tab.close()
