@@ -11,6 +11,8 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mkdocs_backprop.terminal_text import printable
+
 if TYPE_CHECKING:
     from mkdocs_backprop.worker_protocol import ItemError
 
@@ -36,10 +38,12 @@ class Failure:
         return f"{self.path}:{self.line}"
 
     def report(self) -> str:
+        """The log's record (the message and traceback quote the code's own text: as
+        ``printable`` shows it, so no escape sequence reaches the author's terminal)."""
         text = f"{self.location}: {self.message}"
         if self.traceback.strip():
             text += "\n" + self.traceback.rstrip()
-        return text
+        return printable(text)
 
 
 def error_box(failure: Failure) -> str:
@@ -47,6 +51,7 @@ def error_box(failure: Failure) -> str:
     body = failure.message
     if failure.traceback.strip():
         body += "\n\n" + failure.traceback.rstrip()
+    body = printable(body)
     return (
         '<div class="admonition failure bp-error">'
         f'<p class="admonition-title">실행 오류 — {html.escape(failure.location)}</p>'
@@ -58,5 +63,5 @@ def inline_error(failure: Failure) -> str:
     """An inline value that could not be computed, visible in the sentence."""
     return (
         f'<span class="bp-error bp-inline-error" title="{html.escape(failure.report())}">'
-        f"⚠ {html.escape(failure.location)}: {html.escape(failure.message)}</span>"
+        f"⚠ {html.escape(failure.location)}: {html.escape(printable(failure.message))}</span>"
     )

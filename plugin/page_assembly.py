@@ -23,6 +23,7 @@ from mkdocs_backprop.josa import fix_leading_particle
 from mkdocs_backprop.page_plan import PagePlan
 from mkdocs_backprop.placeholders import Placeholders
 from mkdocs_backprop.settings import Settings
+from mkdocs_backprop.terminal_text import printable
 from mkdocs_backprop.worker_protocol import ItemResult
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class _Assembler:
         if res is None:
             self.outcome.not_run += 1
             return f'<span class="bp-error bp-not-run">⚠ {html.escape(ref.text)}</span>', "?", None
-        text = res.value or ""
+        text = printable(res.value or "")
         value = html.escape(text)
         return value, value, text
 
@@ -292,4 +293,4 @@ def _code_fence(block: Block) -> list[str]:
 
 
 def _output(text: str) -> str:
-    return f'<div class="bp-output"><pre><code>{html.escape(text)}</code></pre></div>'
+    return f'<div class="bp-output"><pre><code>{html.escape(printable(text))}</code></pre></div>'

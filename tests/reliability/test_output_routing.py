@@ -147,3 +147,31 @@ def test_memory_limit_must_be_positive(tmp_path: Path) -> None:
     root = write_site(tmp_path, {"index.md": _page("print(1)")}, options="memory_limit: 0")
     result = build(root)
     assert result.returncode != 0 and "memory_limit" in result.stderr and "Config value" in result.stderr
+
+
+TERMINAL = r"""
+import sys
+print("\x1b[1;31mred\x1b[0m and \x1b]0;a window title\x07plain")
+for percent in (10, 50, 100):
+    sys.stdout.write(f"\rloading {percent:3d}%")
+print()
+print("nul\x00 bell\x07 feed\x0c del\x7f end")
+value = "v\x00al\x1b[2Jue"
+"""
+
+
+def test_terminal_controls_in_output_show_as_a_terminal_would_and_never_as_raw_bytes(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": (
+        _page(TERMINAL) + "\n값은 `{py} value`.\n\n"
+        "```python exec\nraise ValueError('bad \\x1b[2J\\x1b[31mthing\\x00')\n```\n")})
+    result = build(root)
+    html = page_html(root, "index.html")
+    control = [c for c in html if ord(c) < 32 and c not in "\t\n\r" or 0x7f <= ord(c) <= 0x9f]
+    assert control == [], "control characters in the page"
+    assert outputs(html)[0] == ("red and plain\nloading 100%\n"
+                                "nul\\x00 bell\\x07 feed\\x0c del\\x7f end\n")
+    assert "값은 v\\x00alue." in html
+    assert "ValueError: bad thing\\x00" in html  # the error box
+    reported = [e for e in errors(result) if "docs/index.md:" in e]
+    assert len(reported) == 1 and "docs/index.md:16: ValueError: bad thing\\x00" in reported[0], reported
+    assert "\x1b" not in reported[0], "an escape sequence from the page's code reached the terminal"
