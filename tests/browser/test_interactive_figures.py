@@ -365,19 +365,24 @@ def test_keyboard_alone_steps_and_edits(context: tuple[Any, Recorder], served_si
     tab.close()
 
 
-def test_a_phone_keyboard_for_the_inputs_has_a_minus_sign(context: tuple[Any, Recorder], served_site: Any,
-                                                        pages_with_graphs: list[str]) -> None:
+def test_a_phone_keyboard_for_the_inputs_has_a_minus_sign_and_does_not_zoom_the_page(
+        context: tuple[Any, Recorder], served_site: Any, pages_with_graphs: list[str]) -> None:
     # inputmode="decimal" or "numeric" makes iOS show a keypad of digits and a point only:
     # ReLU's x = [[1, -0.5], [-2, 3]] could not be typed on an iPhone. type="number" alone
     # gets the keyboard of digits and signs.
     page = next(p for p in pages_with_graphs if 'id="relu"' in served_site.built.html(p))
     tab = open_page(context, served_site, page)
+    tab.set_viewport_size({"width": 390, "height": 800})
     fields = tab.evaluate("""() => [...document.querySelectorAll('.bp-inputs input')].map(i => ({
         figure: i.closest('figure').id, type: i.type, mode: i.inputMode, value: i.value}))""")
     assert any(f["figure"] == "relu" and f["value"].startswith("-") for f in fields), fields
     assert {f["type"] for f in fields} == {"number"}
     keypads = [f for f in fields if f["mode"] in ("decimal", "numeric")]
     assert not keypads, keypads
+    # iOS Safari zooms the page into a field whose text is under 16 px when it gets focus.
+    small = tab.evaluate("""() => [...document.querySelectorAll('.bp-inputs input')]
+        .map(i => parseFloat(getComputedStyle(i).fontSize)).filter(px => px < 16)""")
+    assert not small, small
     # And a negative value typed in is taken.
     field = tab.locator("#relu .bp-inputs input").first
     field.fill("-4")
