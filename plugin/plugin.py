@@ -144,6 +144,11 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             ordered = [p.file for p in nav.pages]
             ordered += [f for f in files.documentation_pages() if f not in ordered]
             self._sources = {f.src_uri: self._source(f) for f in ordered}
+            for source in self._sources.values():
+                if source.figure_label is None and source.source.startswith("---"):
+                    problem = _front_matter_problem(source.path, source.source)
+                    if problem is not None:
+                        self._report(problem)
             for failure in self.session.scan(list(self._sources.values())):
                 self._report(failure)
             self._read_running_pages_last(files)
@@ -457,6 +462,34 @@ def _check_cache_place(root: Path, cache_dir: str, docs_dir: str, site_dir: str)
         raise PluginError(
             f"backprop: cache_dir: {cache_dir!r} in mkdocs.yml {where}; the cache needs a folder of its "
             "own (it deletes the entries no build uses), e.g. the default .cache/backprop")
+
+
+def _front_matter_problem(path: str, source: str) -> Failure | None:
+    """Front matter that is not YAML: MkDocs then shows it as text and ignores its settings
+    without a word. Only a block that reads as settings ("key: …" first) is meant as one;
+    a page may also open with a rule (---) and a line of text."""
+    import re
+
+    import yaml
+    from mkdocs.utils.meta import YAML_RE
+
+    match = YAML_RE.match(source)
+    if match is None or not re.match(r"[\w-]+[ \t]*:", match.group(1)):
+        return None
+    try:
+        yaml.safe_load(match.group(1))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        what = getattr(error, "problem", None) or str(error).splitlines()[0]
+        context, opened = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and opened is not None and context.startswith("while scanning"):
+            # An unclosed quote or bracket: its start is the line to fix, not the end of the block.
+            mark, what = opened, f"{context.removeprefix('while scanning ')} that is never closed ({what})"
+        line = mark.line + 2 if mark is not None else 2
+        return Failure(path, line, f"the front matter (between the --- lines) is not valid YAML: {what}; "
+                                   "MkDocs then shows it as text and ignores all of it (title, figure_label): "
+                                   'fix that line (quote a value holding ": " or "#" with "…")')
+    return None
 
 
 def _not_utf8(path: str, error: UnicodeDecodeError) -> str:

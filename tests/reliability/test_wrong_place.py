@@ -30,6 +30,9 @@ PAGES: dict[str, str] = {
     "snippet.md": "# 조각\n\n본문.\n\n--8<-- \"part.md\"\n",
     "value-two-lines.md": "# 값\n\n앞 문장 `{py} 1 + 1` 뒤.\n긴 값 `{py} 1 +\n2` 끝.\n",
     "reference-two-lines.md": "# 참조\n\n본문.\n\n그림 ``{fig}\nfig-a`` 참고.\n",
+    "front-matter-quote.md": '---\ntitle: 앞머리\nfigure_label: "그림 {n}\nsummary: 요약\n---\n# 앞머리\n',
+    "front-matter-colon.md": "---\ntitle: 곱셈: 덧셈\n---\n# 앞머리\n",
+    "opens-with-a-rule.md": "---\n앞머리가 아니라 본문인 줄\n---\n# 가로줄\n",
 }
 
 # page -> (line the message must name, phrase it must hold, phrase it must not hold)
@@ -45,6 +48,8 @@ EXPECTED: dict[str, tuple[int, str, str | None]] = {
     "snippet.md": (5, "part.md", None),
     "value-two-lines.md": (4, "this `{py} …` is not closed on its line; an inline value must be on one line", None),
     "reference-two-lines.md": (5, "end it with `` on this line", None),
+    "front-matter-quote.md": (3, "not valid YAML: a quoted scalar that is never closed", None),
+    "front-matter-colon.md": (2, "not valid YAML: mapping values are not allowed here", None),
 }
 
 SNIPPETS = "  - pymdownx.snippets:\n      base_path: [snippets]\n      check_paths: true\n"
@@ -69,6 +74,11 @@ def test_the_message_names_the_real_place(built, page: str) -> None:
     assert phrase in reports[0] + "\n"
     if wrong:
         assert wrong not in reports[0]
+
+
+def test_a_page_that_opens_with_a_rule_has_no_front_matter_to_fix(built) -> None:
+    _, result = built
+    assert not [e for e in errors(result) if "docs/opens-with-a-rule.md" in e]
 
 
 def test_a_syntax_error_counts_lines_in_the_page(built) -> None:
