@@ -7,6 +7,7 @@ adapter turns the validated options into the core's ``Settings``.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.config import base
@@ -97,6 +98,31 @@ class _LabelsByPlace(base.BaseConfigOption[dict]):
 _MODULE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 
+class _Modules(base.BaseConfigOption[list]):
+    """Importable module names; one that cannot be found is a warning (the worker skips it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default: list[str] = []
+
+    def run_validation(self, value: object) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) and _MODULE_RE.match(v) for v in value):
+            raise base.ValidationError(f"expected a list of module names such as [numpy, mylib], got {value!r}")
+        return list(value)
+
+    def post_validation(self, config: base.Config, key_name: str) -> None:
+        from importlib.machinery import PathFinder
+
+        root = Path(config.config_file_path or ".").resolve().parent
+        search = [str(root), *sys.path]  # the worker runs beside mkdocs.yml
+        for name in config[key_name]:
+            top = name.split(".")[0]
+            if top not in sys.builtin_module_names and PathFinder.find_spec(top, search) is None:
+                self.warnings.append(
+                    f"no module named {top!r} beside mkdocs.yml ({root}) or installed; the worker skips it and a "
+                    "page that imports it fails there: fix the name, install it, or remove it from the list")
+
+
 class _Function(base.BaseConfigOption[str]):
     """A function named as "module:function"."""
 
@@ -152,7 +178,7 @@ class PluginConfig(base.Config):
     """Extra folders (relative to mkdocs.yml) that the pages' code imports: part of the
     cache key, and watched by `mkdocs serve`."""
 
-    preload = c.ListOfItems(c.Type(str), default=[])
+    preload = _Modules()
     """Modules the worker imports once before any page runs (e.g. numpy and the book's
     library), so each page starts without paying for the import; part of the cache key."""
 

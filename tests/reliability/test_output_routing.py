@@ -122,6 +122,28 @@ def test_the_default_watch_folder_may_be_absent(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_a_preloaded_module_that_cannot_be_found_is_a_warning_naming_it(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": _page("print('fine')")},
+                      options="preload: [numpy, mylib.display, no_such_module_xyz]", book=False)
+    (root / "mylib").mkdir()  # beside mkdocs.yml, as the worker finds it
+    (root / "mylib" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "mylib" / "display.py").write_text("", encoding="utf-8")
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    warned = [e for e in errors(result) if "preload" in e]
+    assert len(warned) == 1 and "no module named 'no_such_module_xyz'" in warned[0], warned
+    assert build(root, "--strict").returncode != 0
+
+
+@pytest.mark.parametrize("value", ["numpy", "[numpy, 'not a module!']", "[3]"])
+def test_preload_must_be_a_list_of_module_names(tmp_path: Path, value: str) -> None:
+    root = write_site(tmp_path, {"index.md": _page("print(1)")}, options=f"preload: {value}", book=False)
+    result = build(root)
+    assert result.returncode != 0
+    assert "option 'preload': expected a list of module names" in result.stderr
+    assert tracebacks(result.stderr) == []
+
+
 MEMORY_HOG = "import numpy as np\nhog = np.empty({gib} * 1024**3, dtype=np.uint8)\nprint('allocated')"
 
 
