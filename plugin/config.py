@@ -111,13 +111,18 @@ class _Modules(base.BaseConfigOption[list]):
         return list(value)
 
     def post_validation(self, config: base.Config, key_name: str) -> None:
+        import importlib.util
         from importlib.machinery import PathFinder
 
         root = Path(config.config_file_path or ".").resolve().parent
-        search = [str(root), *sys.path]  # the worker runs beside mkdocs.yml
         for name in config[key_name]:
             top = name.split(".")[0]
-            if top not in sys.builtin_module_names and PathFinder.find_spec(top, search) is None:
+            try:  # installed (editable installs too: their finders are on sys.meta_path)
+                installed = importlib.util.find_spec(top) is not None
+            except (ImportError, ValueError):
+                installed = False
+            # or beside mkdocs.yml, where the worker runs
+            if not installed and PathFinder.find_spec(top, [str(root)]) is None:
                 self.warnings.append(
                     f"no module named {top!r} beside mkdocs.yml ({root}) or installed; the worker skips it and a "
                     "page that imports it fails there: fix the name, install it, or remove it from the list")
