@@ -270,7 +270,9 @@ class _PageOutput:
         read_fd, write_fd = os.pipe()
         os.dup2(write_fd, 1)
         os.dup2(write_fd, 2)
-        os.close(write_fd)
+        # Kept (not inherited by subprocesses) for the marker, and to give a block fds 1
+        # and 2 back if one before it closed them (os.close(1)).
+        self._write = write_fd
         self._fd = read_fd
         self._limit = limit
         self._pid = os.getpid()
@@ -284,6 +286,11 @@ class _PageOutput:
 
     def start(self) -> _ItemOutput:
         """Collect from now on for a new item."""
+        for fd in (1, 2):
+            try:
+                os.fstat(fd)
+            except OSError:  # closed by an earlier item
+                os.dup2(self._write, fd)
         self._earlier = frozenset(t.ident for t in threading.enumerate() if t.ident != self._main)
         self._capture = _Capture(self._limit)
         return _ItemOutput(self, self._capture)
@@ -293,7 +300,7 @@ class _PageOutput:
         if os.getpid() != self._pid:
             os._exit(0)  # a copy made by os.fork() in the page's code: it never answers for the page
         self._reached.clear()
-        _write_all(1, self._marker)
+        _write_all(self._write, self._marker)  # after all the item wrote to fds 1 and 2: the same pipe
         self._reached.wait()
 
     def accepts(self) -> bool:
@@ -802,16 +809,16 @@ _PLUGIN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def _short_traceback(error: BaseException, filename: str) -> str:
-    """The traceback from the page's first frame on; the worker's frames are noise."""
+    """The traceback from the page's first frame on, without the plugin's own frames
+    (the worker that ran the page, the output routing under a print): noise to an author."""
     te = traceback.TracebackException.from_exception(error)
     for link in _chain(te):
         frames = list(link.stack)
         # From the page's first frame; without one (a formatter, a drawing's method called
         # by the plugin), from the first frame that is not the plugin's own.
-        first = next((i for i, f in enumerate(frames) if f.filename == filename), None)
-        if first is None:
-            first = next((i for i, f in enumerate(frames) if not f.filename.startswith(_PLUGIN_DIR)), len(frames))
-        link.stack = traceback.StackSummary.from_list(frames[first:])
+        first = next((i for i, f in enumerate(frames) if f.filename == filename), 0)
+        link.stack = traceback.StackSummary.from_list(
+            [f for f in frames[first:] if not f.filename.startswith(_PLUGIN_DIR)])
     return _shown.text("".join(te.format()))
 
 
@@ -836,6 +843,8 @@ def _error(line: int, error: BaseException, filename: str, what: str | None = No
                     "memory_limit option)")
     if isinstance(error, SystemExit):
         summary = f"the code called sys.exit({error.code!r}); a page's code must not exit"
+    if isinstance(error, EOFError) and str(error) == "EOF when reading a line":
+        summary += " (input(): a page's code gets no input, its standard input is empty; set the value in the code)"
     return ItemError(line, summary, _short_traceback(error, filename))
 
 

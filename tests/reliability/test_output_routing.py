@@ -197,3 +197,22 @@ def test_terminal_controls_in_output_show_as_a_terminal_would_and_never_as_raw_b
     reported = [e for e in errors(result) if "docs/index.md:" in e]
     assert len(reported) == 1 and "docs/index.md:16: ValueError: bad thing\\x00" in reported[0], reported
     assert "\x1b" not in reported[0], "an escape sequence from the page's code reached the terminal"
+
+
+def test_a_block_that_closes_its_output_does_not_take_the_page_down(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": _page("import os\nprint('before')\nos.close(1)\nos.close(2)",
+                                                   "print('after')", "import sys\nsys.stdout.close()",
+                                                   "print('still here')")})
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    assert outputs(page_html(root, "index.html")) == ["before\n", "after\n", "still here\n"]
+
+
+def test_input_says_that_a_page_gets_no_input(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": _page("import sys\nprint(repr(sys.stdin.read()))",
+                                                   "answer = input('값? ')")})
+    result = build(root)
+    [report] = [e for e in errors(result) if "docs/index.md:" in e]
+    assert report.startswith("ERROR   -  backprop: docs/index.md:9: EOFError: EOF when reading a line (input(): "
+                             "a page's code gets no input, its standard input is empty"), report
+    assert outputs(page_html(root, "index.html"))[0] == "''\n"
