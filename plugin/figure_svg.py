@@ -45,8 +45,8 @@ if TYPE_CHECKING:
 __all__ = ["MIN_SCALE", "POSTPROCESS_VERSION", "postprocess", "render_svg", "renderer_fingerprint"]
 
 # 3: allow-list sanitising; 4: hook links unwrapped, short title, math font, 8 px floor;
-# 5: characters beyond the BMP written as character references
-POSTPROCESS_VERSION = "5"
+# 5: characters beyond the BMP written as character references; 6: data-bp-scroll-width
+POSTPROCESS_VERSION = "6"
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -155,6 +155,10 @@ MIN_SCALE = 0.6
 # A figure with text shrinks (on a phone) until its smallest label is this many CSS
 # px, and no further: it scrolls sideways instead.
 MIN_LABEL_PX = 8.0
+# A figure that scrolls sideways anyway gains nothing from being that small: figures.js
+# then draws it with its smallest label at this size (a laptop's floor), or at its
+# natural size if that is smaller (data-bp-scroll-width).
+SCROLL_LABEL_PX = 11.0
 # Families a drawing asks for -> what the page's CSS calls the served subset of it.
 _SERVED_FAMILIES = {
     FONT_FAMILY: f"{WEB_FONT_FAMILY}, {FONT_FAMILY}, sans-serif",
@@ -191,8 +195,12 @@ def postprocess(svg: str, *, id_prefix: str, alt: str, colors: tuple[tuple[str, 
     style = {"max-width": "100%", "height": "auto"}
     natural = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(pt|px)?\s*", root.get("width") or "")
     if natural:
-        scale = _min_scale(root, float(natural.group(1)), natural.group(2) or "px")
-        style["min-width"] = f"{float(natural.group(1)) * scale:.1f}{natural.group(2) or 'px'}"
+        unit = natural.group(2) or "px"
+        scale = _min_scale(root, float(natural.group(1)), unit)
+        style["min-width"] = f"{float(natural.group(1)) * scale:.1f}{unit}"
+        scroll_scale = _min_scale(root, float(natural.group(1)), unit, SCROLL_LABEL_PX)
+        if scroll_scale > scale:
+            root.set("data-bp-scroll-width", f"{float(natural.group(1)) * scroll_scale:.1f}{unit}")
     root.set("style", _merge_style(root.get("style"), style))
     # The tooltip browsers show on hover: the first sentence only. The whole text
     # alternative is the aria-label, which is what assistive technology reads.
@@ -226,8 +234,8 @@ def short_title(alt: str, limit: int = 60) -> str:
     return cut.rstrip(",;:") + "…"
 
 
-def _min_scale(root: ET.Element, width: float, unit: str) -> float:
-    """The share of its natural size below which the figure's smallest label is under MIN_LABEL_PX."""
+def _min_scale(root: ET.Element, width: float, unit: str, label_px: float = MIN_LABEL_PX) -> float:
+    """The share of its natural size below which the figure's smallest label is under ``label_px``."""
     sizes = []
     for el in root.iter(_TEXT):
         match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(px)?\s*", el.get("font-size") or "")
@@ -238,7 +246,7 @@ def _min_scale(root: ET.Element, width: float, unit: str) -> float:
         return MIN_SCALE
     natural_px = width * (4 / 3 if unit == "pt" else 1)
     smallest_px = min(sizes) * natural_px / float(view_box[2])  # at natural size
-    return min(1.0, MIN_LABEL_PX / smallest_px)
+    return min(1.0, label_px / smallest_px)
 
 
 def _unwrap_placeholder_links(root: ET.Element) -> None:

@@ -36,13 +36,32 @@
     if (SCROLL_KEYS[ev.key] && box.hasAttribute && box.hasAttribute(OURS)) ev.stopPropagation();
   }, true);
 
+  // A drawing too wide for its column even at its smallest legible size (the min-width the
+  // build wrote, labels at 8 px) has to scroll anyway: it then scrolls at the size the
+  // build wrote in data-bp-scroll-width (labels at 11 px), not at the 8 px one. The
+  // box's own width is the column's, whatever the drawing's size, so this cannot flip-flop.
+  function toPx(length) {
+    var m = /^([0-9.]+)(pt|px)?$/.exec(length || "");
+    return m ? parseFloat(m[1]) * (m[2] === "pt" ? 4 / 3 : 1) : NaN;
+  }
+
+  function sizeDrawing(box) {
+    var svg = box.querySelector("svg[data-bp-scroll-width]");
+    if (!svg) return;
+    if (svg.bpFitWidth === undefined) svg.bpFitWidth = svg.style.minWidth;
+    var fits = !(box.clientWidth + 0.5 < toPx(svg.bpFitWidth));
+    svg.style.minWidth = fits ? svg.bpFitWidth : svg.getAttribute("data-bp-scroll-width");
+  }
+
   function watch() {
-    BOXES.forEach(function (entry) {
+    BOXES.forEach(function (entry, kind) {
       document.querySelectorAll(entry[0]).forEach(function (box, i) {
-        update(box, entry[1], i + 1);
-        if (window.ResizeObserver) {
-          new ResizeObserver(function () { update(box, entry[1], i + 1); }).observe(box);
-        }
+        var check = function () {
+          if (kind === 0) sizeDrawing(box);
+          update(box, entry[1], i + 1);
+        };
+        check();
+        if (window.ResizeObserver) new ResizeObserver(check).observe(box);
       });
     });
   }

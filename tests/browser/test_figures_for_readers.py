@@ -24,6 +24,8 @@ DESKTOP, PHONE = 1280, 390
 SETUPS = [(DESKTOP, "default"), (DESKTOP, "slate"), (PHONE, "default"), (PHONE, "slate")]
 MIN_DESKTOP_LABEL_PX = 11.0
 MIN_PHONE_LABEL_PX = 8.0
+# A figure that scrolls sideways on a phone is not shrunk on top of that (figure_svg.SCROLL_LABEL_PX).
+MIN_SCROLLED_LABEL_PX = 11.0
 
 # Violations that come from Material for MkDocs itself, not from this project's markup or
 # palette: (rule, CSS selector axe reports, why it is the theme's).
@@ -213,6 +215,15 @@ def test_on_a_phone_nothing_is_cut_off_and_no_label_is_under_8_px(seen: dict) ->
             problems.append(f"{page}#{f['id']} [{scheme}]: cut off (drawing {f['width']:.0f} px, "
                             f"box {f['boxRight'] - f['boxLeft']:.0f} px, column {f['colRight'] - f['colLeft']:.0f} px)")
     assert not problems, "\n".join(problems)
+
+
+def test_on_a_phone_a_figure_that_scrolls_anyway_keeps_its_labels_at_11_px(seen: dict) -> None:
+    scrolling = [(page, scheme, f) for page, scheme, f in _figures(seen, PHONE) if f["scrolls"]]
+    assert len(scrolling) >= 4
+    small = [f"{page}#{f['id']} [{scheme}]: {min(label['px'] for label in f['labels']):.1f} px"
+             for page, scheme, f in scrolling
+             if min(label["px"] for label in f["labels"]) < MIN_SCROLLED_LABEL_PX - 0.05]
+    assert not small, "\n".join(small)
 
 
 def test_a_figure_that_scrolls_shows_it_and_takes_keyboard_focus(seen: dict) -> None:

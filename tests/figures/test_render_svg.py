@@ -134,6 +134,23 @@ def test_min_width_keeps_the_smallest_label_at_8_px() -> None:
     assert min_width == pytest.approx(width * 8 / (10 * 4 / 3), abs=0.06)
 
 
+def test_a_figure_that_must_scroll_gets_the_width_that_keeps_its_smallest_label_at_11_px() -> None:
+    # figures.js uses it in place of min-width when even min-width overflows the column.
+    dot = 'digraph { a [label="가" fontsize=10]; b [label="나" fontsize=20]; a -> b }'
+    root = parse(render_svg(FigureSource("dot", dot, "그림"), id_prefix="f-", alt=""))
+    width = float(root.get("width").removesuffix("pt"))
+    scroll_width = float(root.get("data-bp-scroll-width").removesuffix("pt"))
+    assert scroll_width == pytest.approx(width * 11 / (10 * 4 / 3), abs=0.06)
+    # Never more than the natural size: 7 pt labels are 9.3 px at natural size.
+    dot = 'digraph { a [label="가" fontsize=7]; b [label="나" fontsize=20]; a -> b }'
+    root = parse(render_svg(FigureSource("dot", dot, "그림"), id_prefix="f-", alt=""))
+    assert float(root.get("data-bp-scroll-width").removesuffix("pt")) == float(root.get("width").removesuffix("pt"))
+    # Labels of 8 px at natural size: min-width is the natural size already, nothing to give.
+    dot = 'digraph { a [label="가" fontsize=6]; b [label="나" fontsize=20]; a -> b }'
+    root = parse(render_svg(FigureSource("dot", dot, "그림"), id_prefix="f-", alt=""))
+    assert root.get("data-bp-scroll-width") is None
+
+
 def test_alt_argument_overrides_the_generated_text_alternative() -> None:
     source = FigureSource("dot", 'digraph { a [label="가" fontname="NanumGothic"] }', "생성된 설명")
     assert parse(render_svg(source, id_prefix="f-", alt=""))[0].text == "생성된 설명"
