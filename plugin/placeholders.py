@@ -68,7 +68,11 @@ class Placeholders:
         holds no value."""
         if self._prefix not in text or not self._any_token.search(text):
             return None
-        return self.fill(text)
+        if 'class="arithmatex">' in text:
+            text = self._fill_math(text)
+        # As text: an id is an attribute, and a title sits inside the navigation's links
+        # (a `{fig}` reference's link there would be a link inside a link).
+        return self._fill_prose(text, as_text=True)
 
     def new_late(self, markup: str) -> str:
         """An HTML comment that ``fill_late`` replaces with ``markup``."""
@@ -135,7 +139,7 @@ class Placeholders:
             josa = agree_final(_formula_final_sound(filled), josa)
         return filled + josa
 
-    def _fill_prose(self, page_html: str) -> str:
+    def _fill_prose(self, page_html: str, as_text: bool = False) -> str:
         """Each token's HTML; a particle right after a value (or after a gloss after it) agrees with it.
 
         Tokens are found by a pattern that starts with their common prefix, which the
@@ -166,7 +170,7 @@ class Placeholders:
                 particle = PARTICLE_RE.match(page_html, end)
             if particle is None:  # most values
                 if token in html_of:
-                    pieces += (page_html[last:at], html_of[token] if _in_text(page_html, at) else "")
+                    pieces += (page_html[last:at], self._filled(token, page_html, at, as_text))
                     last = end
                 scanned = end
                 continue
@@ -176,29 +180,39 @@ class Placeholders:
                 if token in reading:
                     josa = _agree(reading[token], josa)
                 # A value inside the gloss is filled as well: "650(`{py} n`개)이".
-                between = self.fill(gloss.group()) if gloss is not None else ""
-                pieces += (page_html[last:at], html_of[token] if _in_text(page_html, at) else "", between, josa)
+                between = "" if gloss is None else (
+                    self._fill_prose(gloss.group(), True) if as_text else self.fill(gloss.group()))
+                pieces += (page_html[last:at], self._filled(token, page_html, at, as_text), between, josa)
                 last = scanned
         return "".join([*pieces, page_html[last:]]) if pieces else page_html
 
+    def _filled(self, token: str, page_html: str, at: int, as_text: bool) -> str:
+        """What replaces ``token`` at ``at``: its HTML between tags; its text, escaped, in
+        an attribute (a heading's id) or wherever ``as_text``; nothing where even that
+        would be markup (see ``_in_tag``)."""
+        place = "text" if as_text else _in_tag(page_html, at)
+        if place is None:
+            return self.html[token]
+        return html.escape(self.reading.get(token) or "") if place == "text" else ""
 
-def _in_text(page_html: str, at: int) -> bool:
-    """Whether a token at ``at`` is where escaped text stays text: outside tags, or in a
-    quoted attribute that is neither a handler, a style nor an address (an address only
-    after "#"). Assembly refuses values written inside tags and link addresses (with
-    their line); this keeps any that reach one by another way (a tag over several lines)
-    from becoming markup."""
+
+def _in_tag(page_html: str, at: int) -> str | None:
+    """None when ``at`` is between tags; "text" inside a quoted attribute where escaped
+    text stays text (not a handler, a style or an address, an address only after "#");
+    "" anywhere else in a tag. Assembly refuses values written inside tags and link
+    addresses (with their line); this keeps any that reach one by another way (a tag
+    over several lines) from becoming markup."""
     opened = page_html.rfind("<", 0, at)
     if opened < 0 or opened < page_html.rfind(">", 0, at):
-        return True
+        return None
     attribute = _QUOTED_ATTRIBUTE_RE.search(page_html, opened, at)
     if attribute is None:
-        return False
+        return ""
     name = attribute.group(1).lower()
     if name.startswith("on") or name == "style":
-        return False
+        return ""
     value = attribute.group(2) if attribute.group(2) is not None else attribute.group(3)
-    return name not in _ADDRESS_ATTRIBUTES or value.startswith("#")
+    return "text" if name not in _ADDRESS_ATTRIBUTES or value.startswith("#") else ""
 
 
 # In a tag, the attribute a position is inside of, if it is quoted: (name, value so far).

@@ -251,6 +251,28 @@ def test_values_in_headings_reach_the_table_of_contents_and_page_titles(tmp_path
         assert "bpx" not in page, "a value's placeholder leaked into the page"
 
 
+def test_a_figure_reference_in_a_heading_links_in_the_page_and_reads_as_text_elsewhere(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {
+        "index.md": ('# 사과 그래프\n\n```python figure id="apple" alt="사과"\n"digraph { a -> b }"\n```\n\n'
+                     "## `{fig} apple` 읽기\n\n본문.\n"),
+        "two.md": "# 둘째 쪽 `{fig} apple`\n\n본문.\n",
+    }, extra="  - toc:\n      permalink: true\n")
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    index, two = page_html(root, "index.html"), page_html(root, "two/index.html")
+    # In the heading the reference is a link; in its id (an attribute) it is text.
+    (heading,) = re.findall(r"<h2 [^>]*>.*?</h2>", index)
+    assert re.fullmatch(r'<h2 id="[^"<>]+">'
+                        r'<a class="bp-figure-ref" href="\./#apple">그림 5-1</a> 읽기'
+                        r'<a class="headerlink" href="#[^"<>]+" title="[^"]+">&para;</a></h2>', heading), heading
+    # The table of contents and every page's navigation hold links already: the label is text there.
+    toc = re.search(r'data-md-component="toc".*?</nav>', index, flags=re.DOTALL).group(0)
+    assert re.search(r"그림 5-1 읽기\s*</span>", toc) and "bp-figure-ref" not in toc
+    assert re.search(r"둘째 쪽 그림 5-1\s*</span>", index)  # the other page's title, in the navigation
+    assert index.count("bp-figure-ref") == 1 and two.count("bp-figure-ref") == 1  # the headings' own links
+    assert "<title>둘째 쪽 그림 5-1 - test</title>" in two
+
+
 def test_a_page_can_name_its_figures_and_each_name_counts_from_one(tmp_path: Path) -> None:
     figure = '```python figure id="{id}" alt="그림"\n"digraph {{ a -> b }}"\n```\n'
     root = write_site(tmp_path, {
