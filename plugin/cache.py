@@ -292,10 +292,23 @@ class ResultCache:
                 first = self.write_error is None
                 self.write_error = error
             if first and self._warn is not None:
-                self._warn(f"cannot write the cache in {self.directory}: {error.strerror or error}; "
+                self._warn(f"cannot write the cache in {self.directory}: {self._why(name, error)}; "
                            "building without it (nothing from this build is kept for the next)")
             return
         self.used.add(name)
+
+    def _why(self, name: str, error: OSError) -> str:
+        """What is wrong, in words: "File exists" says little when a file stands where
+        the cache needs a folder."""
+        assert self.directory is not None
+        folder = self.directory / name
+        while folder != folder.parent:
+            folder = folder.parent
+            if folder.exists() and not folder.is_dir():
+                return f"{folder} is a file where the cache needs a folder (remove it, or set cache_dir)"
+            if folder == self.directory:
+                break
+        return str(error.strerror or error)
 
     def _read(self, name: str) -> str | None:
         data = self.get_bytes(name)

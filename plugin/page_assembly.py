@@ -9,6 +9,7 @@ collapsed "코드 보기" unless the block says ``source="show"``.
 """
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from collections.abc import Callable
@@ -179,7 +180,10 @@ class _Assembler:
         """A ``{fig}`` reference as (HTML, its label read aloud or None for an error)."""
         entry = self.figures.by_id.get(ref.text)
         if entry is None:
-            failure = Failure(self.plan.path, line, f"`{{fig}} {ref.text}` refers to no figure; "
+            lowered = {known.lower(): known for known in self.figures.by_id}
+            close = difflib.get_close_matches(ref.text.lower(), lowered, n=1, cutoff=0.6)
+            hint = f"did you mean `{{fig}} {lowered[close[0]]}`? " if close else ""
+            failure = Failure(self.plan.path, line, f"`{{fig}} {ref.text}` refers to no figure; {hint}"
                               f"known ids: {', '.join(sorted(self.figures.by_id)) or 'none'}")
             self.outcome.failures.append(failure)
             return inline_error(failure), None

@@ -135,6 +135,21 @@ def test_a_read_only_cache_dir_warns_once_and_builds(tmp_path: Path, args: tuple
     _built_without_cache(result, root, "Read-only file system")
 
 
+@pytest.mark.parametrize("file", [".cache/backprop", ".cache/backprop/pages"])
+def test_a_file_where_the_cache_needs_a_folder_is_named_and_the_build_goes_on(tmp_path: Path, file: str) -> None:
+    root = write_site(tmp_path, PAGES)
+    (root / file).parent.mkdir(parents=True, exist_ok=True)
+    (root / file).write_text("not a folder\n", encoding="utf-8")
+    result = build(root)
+    assert result.returncode == 0 and tracebacks(result.stderr) == [], result.stderr
+    [warning] = [e for e in errors(result) if "cache" in e]
+    assert f"{root / file} is a file where the cache needs a folder" in warning
+    (root / file).unlink()  # fixed: the next build fills the cache, the one after uses it
+    assert build(root).returncode == 0
+    again = build(root)
+    assert again.returncode == 0 and summary(again) == (0, 3)  # two blocks and a figure
+
+
 def test_a_full_cache_disk_warns_once_and_builds(tmp_path: Path) -> None:
     root = write_site(tmp_path, PAGES)
     result = _in_mount_namespace(

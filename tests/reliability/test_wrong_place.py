@@ -33,6 +33,8 @@ PAGES: dict[str, str] = {
     "front-matter-quote.md": '---\ntitle: 앞머리\nfigure_label: "그림 {n}\nsummary: 요약\n---\n# 앞머리\n',
     "front-matter-colon.md": "---\ntitle: 곱셈: 덧셈\n---\n# 앞머리\n",
     "opens-with-a-rule.md": "---\n앞머리가 아니라 본문인 줄\n---\n# 가로줄\n",
+    "figure-typo.md": ('# 그림\n\n```python figure id="apple-graph" alt="사과"\n"digraph { a -> b }"\n```\n\n'
+                       "`{fig} Apple-grahp`를 봅니다.\n"),
 }
 
 # page -> (line the message must name, phrase it must hold, phrase it must not hold)
@@ -50,6 +52,7 @@ EXPECTED: dict[str, tuple[int, str, str | None]] = {
     "reference-two-lines.md": (5, "end it with `` on this line", None),
     "front-matter-quote.md": (3, "not valid YAML: a quoted scalar that is never closed", None),
     "front-matter-colon.md": (2, "not valid YAML: mapping values are not allowed here", None),
+    "figure-typo.md": (7, "`{fig} Apple-grahp` refers to no figure; did you mean `{fig} apple-graph`?", None),
 }
 
 SNIPPETS = "  - pymdownx.snippets:\n      base_path: [snippets]\n      check_paths: true\n"
