@@ -207,6 +207,20 @@ def test_not_found_page_loads_its_assets(browser: Any, served_site: ServedSite) 
     assert styled == "sticky", "Material's stylesheet did not load on 404.html"
 
 
+def test_not_found_page_says_so_in_korean_and_leads_back_to_every_page(browser: Any, served_site: ServedSite) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(served_site.url("404.html"))
+    heading = page.locator("article h1").inner_text()
+    links = page.evaluate("() => [...document.querySelectorAll('article a')].map(a => a.href)")
+    statuses = {link: page.request.get(link).status for link in links}
+    context.close()
+    assert heading == "페이지를 찾을 수 없습니다"
+    # Absolute links (the page is served under any path) to the home page and every page of the nav.
+    assert {served_site.page_of(link) for link in links} == set(served_site.built.pages)
+    assert set(statuses.values()) == {200}, statuses
+
+
 PHONE = {"width": 390, "height": 800}
 
 HEADER_TITLE = """() => {
