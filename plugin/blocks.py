@@ -262,6 +262,13 @@ def _block(opening: re.Match[str], info: re.Match[str], fence_lines: list[str], 
     for ref in caption_refs:
         if ref.kind != "py":
             raise BlockSyntaxError(line, "a caption may hold `{py} …` values but not `{fig} …` references")
+    unclosed = _unclosed_inline(options.get("caption", ""), line)
+    if unclosed is not None:
+        raise BlockSyntaxError(line, "a `{py} …` value in the caption is not closed; end it with ` "
+                                     "(as many backticks as opened it) before the caption's closing quote")
+    if kind == "figure" and (find_inline(options.get("alt", ""), line) or _INLINE_OPEN_RE.search(options.get("alt", ""))):
+        raise BlockSyntaxError(line, "alt may not hold `{py} …` values or `{fig} …` references (a caption may): "
+                                     "write the text out, or leave alt out for a graph that describes itself")
     return Block(kind, code, options, line, line + 1, indent, opening.group("fence"),
                  line + len(fence_lines) - 1, caption_refs)
 

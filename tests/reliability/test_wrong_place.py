@@ -33,6 +33,8 @@ PAGES: dict[str, str] = {
     "front-matter-quote.md": '---\ntitle: 앞머리\nfigure_label: "그림 {n}\nsummary: 요약\n---\n# 앞머리\n',
     "front-matter-colon.md": "---\ntitle: 곱셈: 덧셈\n---\n# 앞머리\n",
     "opens-with-a-rule.md": "---\n앞머리가 아니라 본문인 줄\n---\n# 가로줄\n",
+    "caption-unclosed.md": '# 설명\n\n```python figure alt="둘" caption="값 `{py} 1 + 1"\n"digraph { a -> b }"\n```\n',
+    "alt-value.md": '# 대체\n\n```python figure alt="값 `{py} 1 + 1`"\n"digraph { a -> b }"\n```\n',
     "figure-typo.md": ('# 그림\n\n```python figure id="apple-graph" alt="사과"\n"digraph { a -> b }"\n```\n\n'
                        "`{fig} Apple-grahp`를 봅니다.\n"),
 }
@@ -52,6 +54,8 @@ EXPECTED: dict[str, tuple[int, str, str | None]] = {
     "reference-two-lines.md": (5, "end it with `` on this line", None),
     "front-matter-quote.md": (3, "not valid YAML: a quoted scalar that is never closed", None),
     "front-matter-colon.md": (2, "not valid YAML: mapping values are not allowed here", None),
+    "caption-unclosed.md": (3, "a `{py} …` value in the caption is not closed", None),
+    "alt-value.md": (3, "alt may not hold `{py} …` values", None),
     "figure-typo.md": (7, "`{fig} Apple-grahp` refers to no figure; did you mean `{fig} apple-graph`?", None),
 }
 
