@@ -194,9 +194,13 @@ class WorkerClient:
 
 
 def _timeout(item: Item, seconds: float) -> ItemResult:
-    what = "inline value" if item.kind == "inline" else "block"
+    if item.kind == "inline":  # an inline value has no options of its own
+        return ItemResult.failed(
+            item.line, f"this inline value did not finish within {seconds:g} s and was stopped; make it faster, "
+                       'or compute it in a block before it (a block can take timeout="SECONDS"), or raise the '
+                       "plugin's `timeout` option")
     return ItemResult.failed(
-        item.line, f"this {what} did not finish within {seconds:g} s and was stopped; make it faster, "
+        item.line, f"this block did not finish within {seconds:g} s and was stopped; make it faster, "
                    'or give the block more time with timeout="SECONDS" (or the plugin\'s `timeout` option)')
 
 

@@ -140,3 +140,12 @@ def test_serve_logs_runtime_errors_as_warnings_even_when_strict(tmp_path: Path,
     logged = [r for r in caplog.records if "docs/index.md:4" in r.getMessage()]
     assert logged and all(r.levelno >= logging.WARNING for r in logged)
     assert "ZeroDivisionError" in page_html(root, "index.html")
+
+
+def test_a_slow_inline_value_is_told_the_fixes_an_inline_value_has(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"index.md": "# 값\n\n본문.\n\n값 `{py} __import__('time').sleep(30)` 끝.\n"},
+                      options="timeout: 1")
+    [report] = [e for e in errors(build(root)) if "docs/index.md:" in e]
+    assert report.startswith("ERROR   -  backprop: docs/index.md:5: this inline value did not finish within 1 s")
+    assert "compute it in a block before it" in report and "raise the plugin's `timeout` option" in report
+    assert "give the block more time" not in report  # a value has no block, nor options
