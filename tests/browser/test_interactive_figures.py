@@ -389,3 +389,18 @@ def test_a_phone_keyboard_for_the_inputs_has_a_minus_sign_and_does_not_zoom_the_
     field.dispatch_event("change")
     assert "→ -4 " in tab.locator("#relu .bp-status").inner_text()
     tab.close()
+
+
+def test_on_a_touch_screen_every_control_is_a_44_px_target(browser: Any, served_site: Any,
+                                                          pages_with_graphs: list[str]) -> None:
+    page = next(p for p in pages_with_graphs if 'id="affine"' in served_site.built.html(p))
+    ctx = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True)
+    tab = ctx.new_page()
+    tab.goto(served_site.url(page))
+    tab.locator("#affine .bp-controls").wait_for()
+    heights = tab.evaluate("""() => [...document.querySelectorAll('.bp-controls button, .bp-controls input')]
+        .map(e => [e.textContent || e.getAttribute('aria-label') || e.value, e.getBoundingClientRect().height])""")
+    ctx.close()
+    assert len(heights) >= 10
+    small = [h for h in heights if h[1] < 44 - 0.5]
+    assert not small, small
