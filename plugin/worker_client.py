@@ -119,7 +119,7 @@ class WorkerClient:
                 socket.send_fds(self._control, [b"p"], [theirs.fileno()])
         except OSError as error:  # also: the build closed the worker while this page waited for it
             ours.close()
-            raise WorkerError(f"the worker process is gone: {error}\n{self._stderr_text()}") from error
+            raise WorkerError(f"the worker process is gone: {error}{self._why_gone()}\n{self._stderr_text()}") from error
         except BaseException:
             ours.close()
             raise
@@ -131,7 +131,7 @@ class WorkerClient:
             try:
                 pid: int = recv_message(ours)
             except (EOFError, OSError) as error:
-                raise WorkerError(f"the worker did not fork a child for the page: {error}") from error
+                raise WorkerError(f"the worker did not fork a child for the page: {error}{self._why_gone()}") from error
             send_message(ours, job)
             for item, seconds in zip(job.items, timeouts):
                 ours.settimeout(seconds)
@@ -142,10 +142,7 @@ class WorkerClient:
                     results.append(_timeout(item, seconds))
                     break
                 except (EOFError, ConnectionError):
-                    results.append(ItemResult.failed(
-                        item.line, "the process running this page ended while running this code "
-                                   "(os._exit(), a crash or a signal), so its output is lost; "
-                                   "remove the call that ends the interpreter"))
+                    results.append(ItemResult.failed(item.line, self._ended()))
                     break
                 results.append(result)
                 if result.error:
@@ -165,6 +162,31 @@ class WorkerClient:
 
     def alive(self) -> bool:
         return self._process.poll() is None
+
+    def _why_gone(self) -> str:
+        """Why the worker is gone, when it was killed: said with the error that found out."""
+        try:
+            code = self._process.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            return ""
+        if self._closing or code >= 0:
+            return ""
+        return (f" (it was killed by signal {-code}: a page's code must not signal or kill its parent process, "
+                "os.getppid(), and a machine out of memory kills processes too)")
+
+    def _ended(self) -> str:
+        """Why a page's process went away in the middle of an item, as far as can be told."""
+        try:
+            code = self._process.wait(timeout=0.2)  # the page processes die with the worker
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is not None and not self._closing:
+            how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+            return (f"the plugin's worker process, which starts every page's process, ended ({how}) while this "
+                    "code ran, so its output is lost and later pages cannot run; code must not signal or kill "
+                    "its parent process (os.getppid()) (or the machine ran out of memory)")
+        return ("the process running this page ended while running this code (os._exit(), a crash or a "
+                "signal), so its output is lost; remove the call that ends the interpreter")
 
     def close(self) -> None:
         """Stop the server; it ends the page processes still running, with their children.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reliability_helpers import build, kill_leftovers, process_gone, start_build, wait_for_file, write_site
+from reliability_helpers import build, errors, kill_leftovers, process_gone, start_build, wait_for_file, write_site
 
 
 def _spinning_page(pids: Path, timeout: str = "60", spin: bool = True) -> str:
@@ -124,3 +124,22 @@ def test_processes_a_page_started_in_their_own_session_end_with_the_build(tmp_pa
         assert process_gone(daemon, 5), "a daemon (fork, setsid, fork) the page started outlived the build"
     finally:
         kill_leftovers(own, daemon)
+
+
+def test_a_page_that_kills_the_worker_is_told_so_and_leaves_nothing_running(tmp_path: Path) -> None:
+    pids = tmp_path / "pids.txt"
+    root = write_site(tmp_path / "site", {"index.md": (
+        "# 부모\n\n```python exec\nimport os, pathlib, signal, subprocess, time\n"
+        "helper = subprocess.Popen(['sleep', '303'])\n"
+        f"pathlib.Path({str(pids)!r}).write_text(f'{{os.getppid()}} {{helper.pid}}')\n"
+        "os.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(30)\n```\n")}, options="cache: false")
+    result = build(root)
+    worker, helper = map(int, pids.read_text().split())
+    try:
+        [report] = [e for e in errors(result) if "docs/index.md:" in e]
+        assert report.startswith("ERROR   -  backprop: docs/index.md:3: the plugin's worker process, which starts "
+                                 "every page's process, ended (killed by signal 9) while this code ran"), report
+        assert "must not signal or kill its parent process" in report
+        assert process_gone(worker, 5) and process_gone(helper, 5), "the page's subprocess outlived the build"
+    finally:
+        kill_leftovers(worker, helper)
