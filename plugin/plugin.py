@@ -126,6 +126,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         """https://www.mkdocs.org/dev-guide/plugins/#on_pre_build"""
         self.downloads: dict[str, PageDownloads] = {}  # src_uri -> the page as notebook and script
         self._sources: dict[str, SourcePage] = {}  # src_uri -> the page as on_nav read it
+        # Pages that open like front matter MkDocs could not read (``on_nav`` says why).
+        self._unread_front_matter: list[SourcePage] = []
         self._links_key: str | None = None  # the site's pages and addresses (``NotebookContext.links_key``)
         cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=_cache_warning)
         self.failures: list[Failure] = []
@@ -143,12 +145,12 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             self.sections = {p.file.src_uri: _section_titles(p) for p in nav.pages}
             ordered = [p.file for p in nav.pages]
             ordered += [f for f in files.documentation_pages() if f not in ordered]
+            self._unread_front_matter = []  # filled by ``_source``
             self._sources = {f.src_uri: self._source(f) for f in ordered}
-            for source in self._sources.values():
-                if source.figure_label is None and source.source.startswith("---"):
-                    problem = _front_matter_problem(source.path, source.source)
-                    if problem is not None:
-                        self._report(problem)
+            for source in self._unread_front_matter:
+                problem = _front_matter_problem(source.path, source.source)
+                if problem is not None:
+                    self._report(problem)
             for failure in self.session.scan(list(self._sources.values())):
                 self._report(failure)
             self._read_running_pages_last(files)
@@ -355,8 +357,11 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         except UnicodeDecodeError as error:
             raise PluginError(_not_utf8(self._path(file), error)) from None
         meta = get_data(source)[1] if source.startswith("---") else {}
-        return SourcePage(file.src_uri, self._path(file), source, meta.get("figure_label"),
+        page = SourcePage(file.src_uri, self._path(file), source, meta.get("figure_label"),
                           self.sections.get(file.src_uri, ()))
+        if not meta and source.startswith("---"):
+            self._unread_front_matter.append(page)  # opens like front matter, but MkDocs found none
+        return page
 
     def _downloads(self, page: Any, config: Any, files: Any) -> NotebookContext | None:
         """Where the page and the site live, for its notebook's links (None: no notebooks)."""
