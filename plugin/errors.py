@@ -16,7 +16,7 @@ from mkdocs_backprop.terminal_text import printable
 if TYPE_CHECKING:
     from mkdocs_backprop.worker_protocol import ItemError
 
-__all__ = ["Failure", "error_box", "inline_error"]
+__all__ = ["Failure", "error_box", "inline_error", "notice_box"]
 
 
 @dataclass(frozen=True)
@@ -64,4 +64,14 @@ def inline_error(failure: Failure) -> str:
     return (
         f'<span class="bp-error bp-inline-error" title="{html.escape(failure.report())}">'
         f"⚠ {html.escape(failure.location)}: {html.escape(printable(failure.message))}</span>"
+    )
+
+
+def notice_box(failures: list[Failure]) -> str:
+    """One box at the top of a page for the failures it cannot show where they are."""
+    items = "".join(
+        f"<li><code>{html.escape(f.location)}</code>: {html.escape(printable(f.message))}</li>" for f in failures)
+    return (
+        '<div class="admonition failure bp-error bp-page-errors">'
+        f'<p class="admonition-title">이 페이지의 오류 {len(failures)}개</p><ul>{items}</ul></div>'
     )

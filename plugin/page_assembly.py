@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mkdocs_backprop.blocks import Block, Fence, InlineRef, find_inline
-from mkdocs_backprop.errors import Failure, error_box, inline_error
+from mkdocs_backprop.errors import Failure, error_box, inline_error, notice_box
 from mkdocs_backprop.figure_index import FigureEntry, FigureIndex
 from mkdocs_backprop.figures import PageFigure, figure_html, page_figures
 from mkdocs_backprop.josa import fix_leading_particle
@@ -30,7 +30,7 @@ from mkdocs_backprop.worker_protocol import ItemResult
 if TYPE_CHECKING:
     from mkdocs_backprop.notebook_context import PageDownloads
 
-__all__ = ["PageOutcome", "assemble"]
+__all__ = ["PageOutcome", "assemble", "with_notice"]
 
 
 @dataclass
@@ -41,6 +41,9 @@ class PageOutcome:
     # (fence line, seconds) for each figure drawn by `dot` in this build, not read from the cache
     drawn: list[tuple[int, float]] = field(default_factory=list)
     downloads: PageDownloads | None = None  # the page as a notebook and a script
+    # The failures shown where they happened (a box at the block, a mark at the value);
+    # the page shows the others in one notice at its top (``with_notice``).
+    shown: list[Failure] = field(default_factory=list)
 
 
 def assemble(
@@ -64,6 +67,23 @@ def assemble(
         drawn = page_figures(plan, results, figures, src_uri, settings.figure_label)
     by_block = {id(f.block): f for f in drawn}
     return _Assembler(plan, results, placeholders, settings, src_uri, figures, link, by_block).run()
+
+
+def with_notice(markdown: str, failures: list[Failure], placeholders: Placeholders) -> str:
+    """``markdown`` with one notice listing ``failures`` (those the page does not show
+    where they happened: a bad front matter, a value where it would be markup, a block
+    in a blockquote), right after the page's first heading, which stays its title."""
+    if not failures:
+        return markdown
+    token = placeholders.new("b")
+    placeholders.html[token] = notice_box(failures)
+    lines = markdown.split("\n")
+    at = next((i for i, text in enumerate(lines) if text.strip()), len(lines))
+    if at < len(lines) and lines[at].startswith("# "):
+        at += 1  # after an ATX first heading
+    elif at + 1 < len(lines) and lines[at + 1].strip() and set(lines[at + 1].strip()) == {"="}:
+        at += 2  # after a setext one (Title / =====)
+    return "\n".join([*lines[:at], "", token, "", *lines[at:]])
 
 
 @dataclass
@@ -126,7 +146,7 @@ class _Assembler:
         """
         res, failure = self.result(ref)
         if failure:
-            return inline_error(failure), "?", None
+            return self.inline_error(failure), "?", None
         if res is None:
             self.outcome.not_run += 1
             return f'<span class="bp-error bp-not-run">⚠ {html.escape(ref.text)}</span>', "?", None
@@ -139,6 +159,14 @@ class _Assembler:
         where = f" ({self.first_failure.location})" if self.first_failure else ""
         return ('<div class="admonition warning bp-error bp-not-run"><p class="admonition-title">'
                 f"실행되지 않음</p><p>앞선 오류{html.escape(where)} 때문에 이 코드는 실행되지 않았습니다.</p></div>")
+
+    def error_box(self, failure: Failure) -> str:
+        self.outcome.shown.append(failure)
+        return error_box(failure)
+
+    def inline_error(self, failure: Failure) -> str:
+        self.outcome.shown.append(failure)
+        return inline_error(failure)
 
     def block_token(self, body: str) -> str:
         token = self.placeholders.new("b")
@@ -186,7 +214,7 @@ class _Assembler:
             failure = Failure(self.plan.path, line, f"`{{fig}} {ref.text}` refers to no figure; {hint}"
                               f"known ids: {', '.join(sorted(self.figures.by_id)) or 'none'}")
             self.outcome.failures.append(failure)
-            return inline_error(failure), None
+            return self.inline_error(failure), None
         label = entry.label
         return f'<a class="bp-figure-ref" href="{html.escape(self.link(entry))}">{html.escape(label)}</a>', label
 
@@ -198,7 +226,7 @@ class _Assembler:
             return lines
         res, failure = self.result(block)
         if failure:
-            body = (_output(res.output) if res and res.output else "") + error_box(failure)
+            body = (_output(res.output) if res and res.output else "") + self.error_box(failure)
         elif res is None:
             body = self.not_run_box()
         elif block.options.get("output") == "hide" or not res.output:
@@ -215,13 +243,13 @@ class _Assembler:
         caption = self.caption_html(block)
         figure = self.page_figures[id(block)]
         if failure:
-            body = error_box(failure)
+            body = self.error_box(failure)
         elif res is None:
             body = self.not_run_box()
         elif figure.error is not None:
             failure = Failure(self.plan.path, block.line, f"the figure could not be drawn: {figure.error}")
             self.outcome.failures.append(failure)
-            body = error_box(failure)
+            body = self.error_box(failure)
         else:
             output = _output(res.output) if res.output else ""
             body = figure_html(figure, caption, self.placeholders) + output

@@ -54,6 +54,7 @@ from mkdocs_backprop.config import PluginConfig
 from mkdocs_backprop.errors import Failure
 from mkdocs_backprop.figure_index import FigureEntry
 from mkdocs_backprop.file_writer import BackgroundWriter
+from mkdocs_backprop.page_assembly import with_notice
 from mkdocs_backprop.session import BuildSession, KeptWorker, SourcePage
 from mkdocs_backprop.settings import Settings
 from mkdocs_backprop.worker_client import WorkerError
@@ -128,6 +129,8 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
         self._sources: dict[str, SourcePage] = {}  # src_uri -> the page as on_nav read it
         # Pages that open like front matter MkDocs could not read (``on_nav`` says why).
         self._unread_front_matter: list[SourcePage] = []
+        # What is wrong with a page before it is read (on_nav); the page shows it at its top.
+        self._nav_failures: dict[str, list[Failure]] = {}
         self._links_key: str | None = None  # the site's pages and addresses (``NotebookContext.links_key``)
         cache = ResultCache(self._cache_dir(), refresh=self._refresh(), warn=_cache_warning)
         self.failures: list[Failure] = []
@@ -147,12 +150,15 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             ordered += [f for f in files.documentation_pages() if f not in ordered]
             self._unread_front_matter = []  # filled by ``_source``
             self._sources = {f.src_uri: self._source(f) for f in ordered}
+            self._nav_failures = {}
             for source in self._unread_front_matter:
                 problem = _front_matter_problem(source.path, source.source)
                 if problem is not None:
                     self._report(problem)
+                    self._nav_failures.setdefault(problem.path, []).append(problem)
             for failure in self.session.scan(list(self._sources.values())):
                 self._report(failure)
+                self._nav_failures.setdefault(failure.path, []).append(failure)
             self._read_running_pages_last(files)
         return nav
 
@@ -170,14 +176,20 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             raise PluginError(str(error)) from error
         if outcome.downloads is not None:
             self.downloads[page.file.src_uri] = outcome.downloads
-        for failure in [*outcome.failures, *self._snippet_failures(markdown, page.file)]:
+        failures = [*outcome.failures, *self._snippet_failures(markdown, page.file)]
+        for failure in failures:
             self._report(failure)
+        # The page shows every failure of its own: those without a place of their own in it
+        # (bad front matter, a value inside a link's address, ...) in a notice at its top.
+        unshown = [*self._nav_failures.pop(self._path(page.file), []),
+                   *(f for f in failures if f not in outcome.shown)]
         for line, seconds in outcome.drawn:
             log.debug(f"{self._path(page.file)}:{line}: figure drawn in {seconds * 1000:.0f} ms")
         if outcome.not_run:
             log.info(f"{self._path(page.file)}: {outcome.not_run} later block(s)/value(s) not run "
                      "because of the error above")
-        return outcome.markdown
+        return with_notice(outcome.markdown, unshown, self.session.placeholders) if self.config.enabled \
+            else outcome.markdown
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
         """https://www.mkdocs.org/dev-guide/plugins/#on_page_content"""

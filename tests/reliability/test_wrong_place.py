@@ -35,6 +35,7 @@ PAGES: dict[str, str] = {
     "opens-with-a-rule.md": "---\n앞머리가 아니라 본문인 줄\n---\n# 가로줄\n",
     "caption-unclosed.md": '# 설명\n\n```python figure alt="둘" caption="값 `{py} 1 + 1"\n"digraph { a -> b }"\n```\n',
     "alt-value.md": '# 대체\n\n```python figure alt="값 `{py} 1 + 1`"\n"digraph { a -> b }"\n```\n',
+    "value-in-link.md": "# 링크\n\n[여기](`{py} 'javascript:void(0)'`)를 누릅니다.\n",
     "figure-typo.md": ('# 그림\n\n```python figure id="apple-graph" alt="사과"\n"digraph { a -> b }"\n```\n\n'
                        "`{fig} Apple-grahp`를 봅니다.\n"),
 }
@@ -56,6 +57,7 @@ EXPECTED: dict[str, tuple[int, str, str | None]] = {
     "front-matter-colon.md": (2, "not valid YAML: mapping values are not allowed here", None),
     "caption-unclosed.md": (3, "a `{py} …` value in the caption is not closed", None),
     "alt-value.md": (3, "alt may not hold `{py} …` values", None),
+    "value-in-link.md": (3, "is a link's address, where its text would become markup", None),
     "figure-typo.md": (7, "`{fig} Apple-grahp` refers to no figure; did you mean `{fig} apple-graph`?", None),
 }
 
@@ -81,6 +83,21 @@ def test_the_message_names_the_real_place(built, page: str) -> None:
     assert phrase in reports[0] + "\n"
     if wrong:
         assert wrong not in reports[0]
+
+
+@pytest.mark.parametrize("page", sorted(EXPECTED))
+def test_the_page_itself_shows_the_message(built, page: str) -> None:
+    # Under serve the log says "error shown in the page", and the author looks there. A
+    # failure with a place of its own shows there (a box at the block, a mark at the
+    # value); the others (front matter, a quoted block, a value left open, a snippet) in
+    # one notice under the page's title, which stays the page's title.
+    root, _ = built
+    html = page_html(root, page.removesuffix(".md") + "/index.html")
+    location = f"docs/{page}:{EXPECTED[page][0]}"
+    assert f"실행 오류 — {location}" in html or f"⚠ {location}" in html or f"<li><code>{location}</code>" in html
+    if "bp-page-errors" in html and (root / "docs" / page).read_text(encoding="utf-8").startswith("# "):
+        assert html.index("<h1") < html.index("bp-page-errors")
+        assert html.count("bp-page-errors") == 1
 
 
 def test_a_page_that_opens_with_a_rule_has_no_front_matter_to_fix(built) -> None:
