@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 from mkdocs_backprop.sanitize import clean_mathml
 from mkdocs_backprop.xml_markup import to_markup
 
-__all__ = ["MathError", "Span", "convert_wrapper", "formulas", "render_math", "source_line", "substitute", "to_mathml",
+__all__ = ["MathError", "Span", "broken_formula_html", "convert_wrapper", "formulas", "render_math", "source_line", "substitute", "to_mathml",
            "wrapper_spans"]
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -153,6 +153,16 @@ def convert_wrapper(wrapper: str) -> str:
         error.tex = wrapped.group("tex")  # for the caller to find the formula's line
         raise
     return f'<{tag} class="arithmatex">{mathml}</{tag}>'
+
+
+def broken_formula_html(wrapper: str, error: MathError) -> str:
+    """What stands in the page for a formula that cannot be converted: its LaTeX as
+    written and why, marked as an error (the build reports it with its line)."""
+    match = _WRAPPER_RE.fullmatch(wrapper)
+    tag = match.group("tag") if match is not None else "span"
+    tex = error.tex if error.tex is not None else html.unescape(match.group("body") if match else wrapper)
+    return (f'<{tag} class="bp-error bp-inline-error bp-broken-formula">⚠ <code>{html.escape(tex)}</code>: '
+            f"{html.escape(str(error))}</{tag}>")
 
 
 def to_mathml(tex: str, *, display: bool = False) -> str:

@@ -217,12 +217,12 @@ class BackpropPlugin(BasePlugin[PluginConfig]):
             html = _with_download_links(html, self._download_name(page.file), self._wheel_href(page))
         from mkdocs_backprop import mathml
 
-        try:
-            # Converted now (put in at on_post_page, after search indexing), so that by
-            # on_env the characters of every formula are known for the math font's subset.
-            self.session.convert_math(html, page.file.src_uri)
-        except mathml.MathError:
-            pass  # reported at on_post_page, with its line
+        # Converted now (put in after search indexing), so that by on_env the characters
+        # of every formula are known for the math font's subset. A broken formula shows
+        # where it is written; the others convert.
+        for error in self.session.convert_math(html, page.file.src_uri):
+            line = mathml.source_line(page.file.content_string, error.tex)
+            self._report(Failure(self._path(page.file), line, f"a formula could not be converted: {error}"))
         return html
 
     @event_priority(100)  # before the search plugin indexes the page (priority 0)

@@ -42,7 +42,7 @@ from mkdocs_backprop.worker_client import WorkerClient, WorkerError
 from mkdocs_backprop.worker_protocol import ItemResult, PageInputs, PageJob, PageResults, installed_stamp
 
 if TYPE_CHECKING:
-    from mkdocs_backprop.mathml import Span
+    from mkdocs_backprop.mathml import MathError, Span
     from mkdocs_backprop.notebook_context import NotebookContext
     from mkdocs_backprop.wheel import Wheel
 
@@ -89,6 +89,7 @@ class BuildSession:
         self._math_memo: dict[tuple[str, ...], tuple[list[str], list[str | None]]] = {}
         self._mathml_of: dict[str, str] = {}  # a formula's wrapper -> its MathML, this build
         self._converted_markup: set[str] = set()  # those MathML wrappers, not to be converted again
+        self._broken_math: dict[str, MathError] = {}  # a formula's wrapper -> why it cannot be converted
         self._contents: dict[str, _Content] = {}  # src_uri -> the page's content, for search and after
         self._finished: dict[str, bool] = {}  # src_uri -> needs the interactive script (SVGs in)
         self._wheel: Wheel | None | bool = False  # False: not built yet
@@ -373,9 +374,10 @@ class BuildSession:
         converted = self._converted(wrappers)
         return mathml.substitute(page_html, dict(zip(wrappers, converted)))
 
-    def convert_math(self, page_html: str, src_uri: str | None = None) -> None:
+    def convert_math(self, page_html: str, src_uri: str | None = None) -> list[MathError]:
         """Convert (or take from the cache) the formulas of a page's content now, so their
-        characters are known by ``on_env`` (``mathml.MathError`` if one is broken).
+        characters are known by ``on_env``; returns the errors of its broken formulas (each
+        is shown in the page where it is written, by ``mathml.broken_formula_html``).
 
         With ``src_uri`` (the page's content as ``on_page_content`` gives it), the content
         search is to read (``for_search``) is made now as well, while the page's text is
@@ -389,10 +391,12 @@ class BuildSession:
         content = _Content(page_html, spans)
         if src_uri is not None:
             self._contents[src_uri] = content
-        if spans:
-            self._converted(_distinct(spans))
+        wrappers = _distinct(spans) if spans else []
+        if wrappers:
+            self._converted(wrappers)
         if src_uri is not None:
             content.shown, content.originals = self.searchable(page_html, spans)
+        return [self._broken_math[w] for w in wrappers if w in self._broken_math]
 
     def searchable(self, page_html: str, spans: list[Span] | None = None) -> tuple[str, list[str]]:
         """``page_html`` with its formulas as readable text (``math_text.for_search``) and the
@@ -529,15 +533,29 @@ class BuildSession:
                 and all(t is None or isinstance(t, str) for t in entry["text"]):
             converted, texts = entry["mathml"], entry["text"]
         else:
-            converted = [mathml.convert_wrapper(w) for w in wrappers]  # a broken formula raises
-            texts = []
-            for markup in converted:
+            converted, texts = [], []
+            for wrapper in wrappers:
+                try:
+                    markup = mathml.convert_wrapper(wrapper)
+                except mathml.MathError as error:
+                    # Shown where it is written (the page's other formulas still convert);
+                    # ``convert_math`` hands the error to the caller to report with its line.
+                    self._broken_math[wrapper] = error
+                    converted.append(mathml.broken_formula_html(wrapper, error))
+                    texts.append(None)
+                    continue
+                converted.append(markup)
                 try:
                     texts.append(math_text.readable(markup))
                 except Exception:  # noqa: BLE001 - that formula keeps its LaTeX in the index
                     texts.append(None)
-            self.cache.put_text("math", key, json.dumps({"mathml": converted, "text": texts}, ensure_ascii=False))
+            if not any(w in self._broken_math for w in wrappers):  # a broken one is reported every build
+                self.cache.put_text("math", key, json.dumps({"mathml": converted, "text": texts},
+                                                            ensure_ascii=False))
         for wrapper, markup in zip(wrappers, converted):
+            if wrapper in self._broken_math:
+                self._mathml_of[wrapper] = markup
+                continue
             self.text.add_math(markup)
             self._mathml_of[wrapper] = markup
             self._converted_markup.add(markup)

@@ -66,6 +66,14 @@ def test_failure_names_page_and_line(failed_build, name: str) -> None:
     assert phrase in reports[0]
 
 
+def test_a_broken_formula_is_marked_in_its_page_and_the_others_convert(failing_site: Path, failed_build) -> None:
+    html = page_html(failing_site, "formula/index.html")
+    content = html[html.index("<article"):html.index("</article>")]
+    assert content.count("<math") == 1 and "<msup>" in content  # the good $x^2$
+    assert '<span class="bp-error bp-inline-error bp-broken-formula">⚠ <code>\\frac{1}</code>: ' in content
+    assert "\\(" not in content  # no formula left as raw LaTeX
+
+
 def test_build_fails_without_strict(failed_build) -> None:
     assert failed_build.returncode != 0
     assert f"{len(FAILURES)} error(s) in the pages' code" in failed_build.stderr

@@ -119,19 +119,21 @@ def test_content_another_plugin_changed_still_gets_mathml_and_svgs(tmp_path: Pat
     assert ("interactive.js" in pages[1]) == interactive_figure
 
 
-def test_a_page_with_a_broken_formula_keeps_its_latex_for_the_error(tmp_path: Path) -> None:
+def test_a_broken_formula_shows_where_it_is_written_and_the_others_convert(tmp_path: Path) -> None:
+    # One bad formula used to leave every formula of its page as raw LaTeX, with the error
+    # only in the log. Now it is marked in place (its LaTeX and why) and reported once.
     s = session(tmp_path)
     svg = s.placeholders.new_late("<svg></svg>")
     content = ('<p><span class="arithmatex">\\(x^2\\)</span>와 <span class="arithmatex">\\(\\frac{1}\\)</span></p>'
                f"<figure>{svg}</figure>")
-    with pytest.raises(mathml.MathError):
-        s.convert_math(content, "a.md")
+    [error] = s.convert_math(content, "a.md")
+    assert isinstance(error, mathml.MathError) and error.tex == "\\frac{1}"
     shown = s.for_search("a.md", content)
-    assert shown == content  # search reads the LaTeX: there is no text for a broken page
-    final = s.after_search("a.md", shown)
-    assert "<svg></svg>" in final and "<math" not in final
-    with pytest.raises(mathml.MathError, match=r"\\frac\{1\}"):
-        finished_page(s, final)
+    assert "x²" in shown and "\\frac{1}" in shown  # search reads the good one as text, the broken one's LaTeX
+    final = finished_page(s, s.after_search("a.md", shown))
+    assert "<svg></svg>" in final and final.count("<math") == 1 and "<msup>" in final
+    assert '<span class="bp-error bp-inline-error bp-broken-formula">⚠ <code>\\frac{1}</code>: ' in final
+    assert not list((tmp_path / "cache").glob("math/*"))  # reported again by the next build, not cached
 
 
 @pytest.mark.slow
