@@ -24,8 +24,8 @@ import xml.etree.ElementTree as ET
 from mkdocs_backprop.sanitize import clean_mathml
 from mkdocs_backprop.xml_markup import to_markup
 
-__all__ = ["MathError", "Span", "broken_formula_html", "convert_wrapper", "formulas", "render_math", "source_line", "substitute", "to_mathml",
-           "wrapper_spans"]
+__all__ = ["MathError", "Span", "broken_formula_html", "convert_wrapper", "formulas", "render_math", "source_line",
+           "substitute", "to_mathml", "wrapper_spans"]
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 

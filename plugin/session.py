@@ -372,6 +372,9 @@ class BuildSession:
         if not wrappers:
             return page_html
         converted = self._converted(wrappers)
+        broken = [self._broken_math[w] for w in wrappers if w in self._broken_math]
+        if broken:  # formulas ``convert_math`` never saw (another plugin added them): the caller reports
+            raise broken[0]
         return mathml.substitute(page_html, dict(zip(wrappers, converted)))
 
     def convert_math(self, page_html: str, src_uri: str | None = None) -> list[MathError]:

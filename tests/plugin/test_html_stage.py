@@ -136,6 +136,13 @@ def test_a_broken_formula_shows_where_it_is_written_and_the_others_convert(tmp_p
     assert not list((tmp_path / "cache").glob("math/*"))  # reported again by the next build, not cached
 
 
+def test_a_broken_formula_that_only_the_finished_page_holds_is_still_an_error(tmp_path: Path) -> None:
+    # Formulas another plugin adds after the content stage reach ``math`` alone; it must
+    # raise for the caller to report, not mark them silently.
+    with pytest.raises(mathml.MathError, match=r"\\frac\{1\}"):
+        session(tmp_path).math('<p><span class="arithmatex">\\(\\frac{1}\\)</span></p>')
+
+
 @pytest.mark.slow
 def test_a_plugin_changing_the_content_after_search_keeps_svgs_and_mathml_out_of_the_index(tmp_path: Path) -> None:
     # A hook between the search plugin and ours (priority -50) rewrites the content: the
