@@ -91,6 +91,10 @@ class SiteText:
         for formula in _MATH_RE.findall(markup):
             self.math.update(c for c in html.unescape(_TAG_RE.sub("", _ANNOTATION_RE.sub("", formula)))
                              if not c.isspace())
+            if "<msqrt" in formula or "<mroot" in formula:
+                # The browser draws a root's sign from the font's √ (and its taller variants),
+                # a character the markup never holds.
+                self.math.add("\u221a")
 
     @classmethod
     def of_site(cls, site_dir: Path) -> SiteText:

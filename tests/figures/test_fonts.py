@@ -144,6 +144,18 @@ def test_math_font_covers_what_formulas_show_not_their_tex(tmp_path: Path) -> No
     assert "\\" not in text and "o" not in text  # from the annotation's "\omega"
 
 
+def test_a_root_keeps_its_sign_which_the_markup_never_holds(tmp_path: Path) -> None:
+    # <msqrt> is drawn with the font's √ and its taller variants; subset to the markup's
+    # characters alone, "\sqrt{2}" read "2" in the browser.
+    _site_with_math(tmp_path, r"\sqrt{2} + \sqrt{\frac{a}{b}} + \sqrt[3]{x}")
+    install_assets(tmp_path)
+    (served,) = (tmp_path / "assets/backprop").glob("bp-math.*.woff2")
+    font = TTFont(served)
+    radical = font.getBestCmap().get(0x221A)
+    assert radical is not None
+    assert radical in font["MATH"].table.MathVariants.VertGlyphCoverage.glyphs  # the taller ones, for a fraction
+
+
 def test_no_formulas_no_math_font(tmp_path: Path) -> None:
     (tmp_path / "index.html").write_text("<p>no math</p>", encoding="utf-8")
     install_assets(tmp_path)
