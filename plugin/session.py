@@ -556,12 +556,10 @@ class BuildSession:
                 self.cache.put_text("math", key, json.dumps({"mathml": converted, "text": texts},
                                                             ensure_ascii=False))
         for wrapper, markup in zip(wrappers, converted):
-            if wrapper in self._broken_math:
-                self._mathml_of[wrapper] = markup
-                continue
-            self.text.add_math(markup)
             self._mathml_of[wrapper] = markup
-            self._converted_markup.add(markup)
+            if wrapper not in self._broken_math:  # an error mark has no formula to subset or convert
+                self.text.add_math(markup)
+                self._converted_markup.add(markup)
         self._math_memo[known] = (converted, texts)
         return converted, texts
 
